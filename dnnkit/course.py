@@ -1,0 +1,68 @@
+"""The course directory: where it is, running nbgrader in it, reading its gradebook."""
+import os
+import subprocess
+import sys
+
+ASSIGNMENTS = ["step_by_step"]
+
+
+def find_root(start=None):
+    """The course directory: DNNKIT_ROOT, else the nearest folder with nbgrader_config.py."""
+    if os.environ.get("DNNKIT_ROOT"):
+        return os.path.abspath(os.environ["DNNKIT_ROOT"])
+    path = os.path.abspath(start or os.getcwd())
+    while True:
+        if os.path.exists(os.path.join(path, "nbgrader_config.py")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            raise SystemExit("dnnkit: no nbgrader_config.py here or above: run it in the course directory")
+        path = parent
+
+
+def tool_env():
+    """The environment for nbgrader: it calls `alembic` and `jupyter` by name, so the venv's
+    bin folder must come first on PATH even when the venv is not activated."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def nbgrader(root, *args, check=True, quiet=True):
+    """Run an nbgrader command in the course directory."""
+    cmd = [os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args]
+    result = subprocess.run(cmd, cwd=root, env=tool_env(), text=True,
+                            stdout=subprocess.PIPE if quiet else None,
+                            stderr=subprocess.STDOUT if quiet else None)
+    if check and result.returncode != 0:
+        raise SystemExit(f"dnnkit: `nbgrader {' '.join(args)}` failed:\n{result.stdout or ''}")
+    return result
+
+
+def db_url(root):
+    return "sqlite:///" + os.path.join(root, "gradebook.db")
+
+
+def scores(root, assignment):
+    """{student: {grade_id: score}} from the gradebook, for graded test cells."""
+    from nbgrader.api import Gradebook, MissingEntry
+    table = {}
+    with Gradebook(db_url(root)) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return table
+        for submission in submissions:
+            row = table.setdefault(submission.student_id, {})
+            for nb in submission.notebooks:
+                for grade in nb.grades:
+                    if grade.max_score:
+                        row[grade.name] = grade.score
+    return table
+
+
+def max_scores(root, assignment):
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url(root)) as gb:
+        a = gb.find_assignment(assignment)
+        return {c.name: c.max_score for nb in a.notebooks for c in nb.grade_cells}

@@ -1,0 +1,314 @@
+"""The judge: grades each graded function outside the student's kernel.
+
+Why outside: code in a student's notebook can replace numpy's comparisons, the test helpers or
+builtins inside its own kernel, so a verdict computed there can be forged. The judge instead
+- takes each graded function's *definition* from the submitted notebook (imports and defs of
+  its cell only, nothing else the notebook ran),
+- runs it in a fresh process (dnnkit.runner) next to the *reference* versions of the other
+  graded functions, so a mistake is charged only to the function that contains it,
+- on inputs drawn at grade time (several shapes and seeds per function),
+- and compares the returned values here, in the grader, with the reference solution from the
+  source notebook, naming the likely mistake when they differ.
+
+`JudgeGradedFunctions` plugs this into `nbgrader autograde` as a preprocessor right after
+execution: the judge's verdict decides each test cell's points.
+"""
+import json
+import os
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from dnnkit import assignments, notebook
+from testCases.public_tests import compare_outputs, decode, encode
+
+
+@dataclass
+class Verdict:
+    name: str
+    passed: bool
+    message: str = ""
+    cases: int = 0
+    mistake: str = ""          # key of the named mistake, when one matched
+    fault: str = ""            # set when the function crashed, hung or could not be loaded
+
+
+@dataclass
+class Case:
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+class Runner:
+    """One student-code process (dnnkit.runner); restarted after a crash or a time-out."""
+
+    def __init__(self, timeout, memory_bytes, cwd=None):
+        self.timeout, self.memory_bytes, self.cwd = timeout, memory_bytes, cwd
+        self.proc = None
+
+    def _start(self):
+        read_fd, write_fd = os.pipe()
+        limit = self.memory_bytes
+
+        def limits():  # in the child, before exec
+            import resource
+            os.setsid()
+            if limit:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "PYTHONPATH")}
+        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "dnnkit.runner", str(write_fd)], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_fd,),
+            preexec_fn=limits, cwd=self.cwd, env=env, text=True)
+        os.close(write_fd)
+        self.replies = os.fdopen(read_fd, "rb")
+        self.buffer = b""
+
+    def close(self):
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.replies.close()
+            self.proc = None
+
+    def request(self, payload):
+        """Send one request; return (reply dict, None) or (None, fault message)."""
+        if self.proc is None:
+            self._start()
+        try:
+            self.proc.stdin.write(json.dumps(payload) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            return None, "the grading process stopped before running your function"
+        deadline = time.monotonic() + self.timeout
+        fd = self.replies.fileno()
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.close()
+                return None, (f"your function did not finish within {self.timeout:g} s "
+                              f"(an endless loop?)")
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    code = self.proc.wait()
+                    self.close()
+                    how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                    return None, f"your code stopped the Python process ({how})"
+                self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        try:
+            return json.loads(line), None
+        except ValueError:
+            self.close()
+            return None, "your code wrote over the grader's channel"
+
+
+class Judge:
+    """Grades the graded functions of one assignment notebook against its reference."""
+
+    def __init__(self, assignment, source_nb, timeout=30.0, memory_bytes=2 << 30, seed=None):
+        self.assignment = assignment
+        self.spec = assignments.load(assignment)
+        self.reference_src = notebook.reference_cells(source_nb)
+        self.setup = notebook.setup_code(source_nb)
+        self.functions = notebook.graded_functions(source_nb)
+        self.reference = self._namespace(self.reference_src)
+        self.timeout, self.memory_bytes = timeout, memory_bytes
+        self.seed = seed
+
+    def _namespace(self, cells):
+        ns = {"__name__": "__reference__"}
+        exec(compile(self.setup, "<setup>", "exec"), ns)
+        for source in cells.values():
+            exec(compile(notebook.definitions_only(source), "<reference>", "exec"), ns)
+        return ns
+
+    def mutant(self, mistake):
+        """The reference function `mistake.function` with the mistake applied."""
+        ns = dict(self.reference)
+        exec(compile(notebook.definitions_only(mistake.apply(self.reference_src[mistake.function])),
+                     f"<mistake {mistake.key}>", "exec"), ns)
+        return ns[mistake.function]
+
+    def program(self, name, student_source, student_setup):
+        """What the runner executes for `name`: imports, the reference versions of the other
+        graded functions, then the student's definitions from the graded cell."""
+        parts = [self.setup, student_setup]
+        parts += [notebook.definitions_only(src) for other, src in self.reference_src.items()
+                  if other != name]
+        parts.append(student_source)
+        return "\n\n".join(parts)
+
+    def judge(self, student_nb):
+        rng = np.random.default_rng(self.seed if self.seed is not None else secrets.randbits(64))
+        student_setup = notebook.setup_code(student_nb)
+        runner = Runner(self.timeout, self.memory_bytes, cwd=_empty_dir())
+        verdicts = {}
+        try:
+            for name in self.functions:
+                verdicts[name] = self.judge_function(name, student_nb, student_setup, runner, rng)
+        finally:
+            runner.close()
+        return verdicts
+
+    def judge_function(self, name, student_nb, student_setup, runner, rng):
+        cell = notebook.student_cell(student_nb, name)
+        if cell is None:
+            return Verdict(name, False, f"No cell defines {name}: keep the '# GRADED FUNCTION: "
+                                        f"{name}' cell.", fault="missing")
+        try:
+            source = notebook.definitions_only(cell.source)
+        except SyntaxError as error:
+            return Verdict(name, False, f"The cell of {name} has a syntax error (line "
+                                        f"{error.lineno}): {error.msg}.", fault="syntax")
+        cases = [Case(*c) if isinstance(c, tuple) else c
+                 for c in self.spec.hidden_cases(name, rng, self.reference)]
+        reply, fault = runner.request({
+            "program": self.program(name, source, student_setup), "function": name,
+            "cases": [{"args": encode(tuple(c.args)), "kwargs": encode(c.kwargs)} for c in cases]})
+        if fault:
+            return Verdict(name, False, f"{name}: {fault}.", len(cases), fault="crash")
+        if "program_error" in reply:
+            return Verdict(name, False, f"{name} could not be run: {reply['program_error']}",
+                           len(cases), fault="load")
+        return self.verdict(name, cases, reply["results"])
+
+    def verdict(self, name, cases, results):
+        outputs = self.spec.OUTPUTS[name]
+        expected = [self.run_reference(self.reference[name], c) for c in cases]
+        actual = [decode(r["ok"]) if "ok" in r else r for r in results]
+        for i, (case, exp, act) in enumerate(zip(cases, expected, actual)):
+            if isinstance(act, dict) and set(act) == {"error"}:
+                mistake = self.named_mistake(name, case, act)
+                message = mistake.message if mistake else f"your function raised {act['error']}"
+                return Verdict(name, False, f"{name}: {message}", len(cases),
+                               mistake.key if mistake else "")
+            problem = compare_outputs(exp, act, outputs)
+            if problem is None:
+                continue
+            mistake = self.named_mistake(name, case, act)
+            if mistake:
+                return Verdict(name, False, f"{name}: {mistake.message}", len(cases), mistake.key)
+            if len(cases) > 1 and _has_content(act) and _all_equal(actual) \
+                    and not _all_equal(expected):
+                return Verdict(name, False, f"{name} returns the same result whatever its input: "
+                                            f"it looks hard-coded.", len(cases), "hard_coded")
+            hint = getattr(self.spec, "VALUE_HINTS", {}).get(name, "")
+            return Verdict(name, False, f"{name}: {problem}" + (f" {hint}" if hint else ""),
+                           len(cases))
+        extra = getattr(self.spec, "EXTRA_CHECKS", {}).get(name)
+        if extra:
+            for case, act in zip(cases, actual):
+                problem = extra(self.reference, case, act)
+                if problem:
+                    return Verdict(name, False, f"{name}: {problem}", len(cases))
+        return Verdict(name, True, "", len(cases))
+
+    @staticmethod
+    def run_reference(function, case):
+        import copy
+        try:
+            value = function(*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
+        except Exception as error:  # a mutant may raise, the reference must not
+            return {"error": f"{type(error).__name__}: {error}"[:500]}
+        return decode(encode(value))
+
+    def named_mistake(self, name, case, actual):
+        for mistake in self.spec.MISTAKES:
+            if mistake.function != name:
+                continue
+            produced = self.run_reference(self.mutant(mistake), case)
+            if isinstance(actual, dict) and set(actual) == {"error"}:
+                if produced == actual:
+                    return mistake
+            elif not (isinstance(produced, dict) and set(produced) == {"error"}) \
+                    and compare_outputs(produced, actual, self.spec.OUTPUTS[name]) is None:
+                return mistake
+        return None
+
+
+def _all_equal(values):
+    first = encode(values[0]) if not isinstance(values[0], dict) or "error" not in values[0] else None
+    return all(json.dumps(encode(v)) == json.dumps(first) for v in values[1:])
+
+
+def _has_content(value):
+    """False for what a placeholder leaves: None, or containers of nothing but None."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return any(_has_content(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return False
+    return True
+
+
+def _empty_dir():
+    import tempfile
+    path = os.path.join(tempfile.gettempdir(), "dnnkit-runner")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+class JudgeGradedFunctions(NbGraderPreprocessor):
+    """nbgrader autograde step: the judge's verdict decides each `test_<name>` cell."""
+
+    timeout = Float(30.0, help="Seconds each graded function may take on its hidden tests.").tag(config=True)
+    memory_mb = Integer(2048, help="Memory cap of the process running student functions (MiB).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        root = CourseDirectory(parent=self).root
+        source = notebook.read(notebook.source_notebook_path(root, info["assignment"], info["notebook"]))
+        judge = Judge(info["assignment"], source, self.timeout, self.memory_mb << 20)
+        verdicts = judge.judge(nb)
+        resources.setdefault("dnnkit", {})["verdicts"] = verdicts
+        for cell in nb.cells:
+            grade_id = notebook.nbgrader_meta(cell).get("grade_id", "")
+            if notebook.is_test_cell(cell) and grade_id.startswith("test_"):
+                verdict = verdicts.get(grade_id[len("test_"):])
+                if verdict is not None:
+                    apply_verdict(cell, verdict)
+        return nb, resources
+
+
+def apply_verdict(cell, verdict):
+    """Make the test cell's outputs say the judge's verdict (nbgrader scores a cell by whether
+    it has an error output)."""
+    had_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+    outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
+    if verdict.passed:
+        text = (f"Graded: {verdict.name} passed {verdict.cases} hidden tests (run on its own, "
+                f"on inputs drawn at grade time).\n")
+        if had_error:
+            text += (f"The public test above failed in your notebook, but {verdict.name} itself is "
+                     f"correct: the failure comes from a function it calls or from other code in "
+                     f"the notebook.\n")
+        outputs.append({"output_type": "stream", "name": "stdout", "text": text})
+    else:
+        outputs.append({"output_type": "error", "ename": "GradingFailure",
+                        "evalue": verdict.message, "traceback": ["Graded: " + verdict.message]})
+    from nbformat import from_dict
+    cell.outputs = [from_dict(o) for o in outputs]

@@ -1,0 +1,106 @@
+"""Reading the kit's notebooks: graded cells, the reference solution, a student's code."""
+import ast
+import os
+import re
+
+import nbformat
+
+GRADED_HEADER = re.compile(r"^\s*#\s*GRADED FUNCTION:\s*(\w+)", re.M)
+SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+class NotebookError(ValueError):
+    """A notebook that cannot be used, with the file named in the message."""
+
+
+def read(path):
+    try:
+        return nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise NotebookError(f"{path}: no such notebook") from None
+    except Exception as error:  # invalid JSON, wrong format, ...
+        raise NotebookError(f"{path}: not a readable notebook ({type(error).__name__}: {error})") from None
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell):
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
+
+
+def graded_name(cell):
+    """The function a `# GRADED FUNCTION: name` cell defines, or None."""
+    if cell.cell_type != "code":
+        return None
+    match = GRADED_HEADER.match(cell.source)
+    return match.group(1) if match else None
+
+
+def graded_functions(nb):
+    """Names of the graded functions, in notebook order (from their test cells' grade ids)."""
+    return [nbgrader_meta(c)["grade_id"][len("test_"):] for c in nb.cells
+            if is_test_cell(c) and nbgrader_meta(c).get("grade_id", "").startswith("test_")]
+
+
+def strip_solution_markers(source):
+    """The solution cell as a student who solved it would have it."""
+    return "\n".join(l for l in source.split("\n") if not SOLUTION_MARKER.match(l))
+
+
+def reference_cells(source_nb):
+    """{name: source} of the reference solution's graded cells, without solution markers."""
+    return {graded_name(c): strip_solution_markers(c.source)
+            for c in source_nb.cells if graded_name(c)}
+
+
+def setup_code(nb):
+    """The import statements of the notebook's ordinary code cells (not graded, not tests)."""
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or graded_name(cell) or is_test_cell(cell):
+            continue
+        try:
+            tree = ast.parse(_without_magics(cell.source))
+        except SyntaxError:
+            continue
+        lines += [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return "\n".join(lines)
+
+
+def _without_magics(source):
+    return "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.split("\n"))
+
+
+def definitions_only(source):
+    """Keep a cell's imports and definitions; drop every other top-level statement.
+
+    What a function does is then judged on its own, not on what else the cell runs
+    (prints, or code that patches numpy or the tests).
+    """
+    tree = ast.parse(_without_magics(source))
+    keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
+    return "\n\n".join(ast.unparse(n) for n in tree.body if isinstance(n, keep))
+
+
+def student_cell(nb, name):
+    """The student's cell for graded function `name`: the solution cell with that grade id,
+    else the cell headed `# GRADED FUNCTION: name`, else the last cell that defines it."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("solution") \
+                and nbgrader_meta(cell).get("grade_id") == name:
+            return cell
+    for cell in nb.cells:
+        if graded_name(cell) == name:
+            return cell
+    found = None
+    for cell in nb.cells:
+        if cell.cell_type == "code" and re.search(rf"^def {re.escape(name)}\s*\(", cell.source, re.M):
+            found = cell
+    return found
+
+
+def source_notebook_path(root, assignment, notebook):
+    return os.path.join(root, "source", assignment, notebook + ".ipynb")

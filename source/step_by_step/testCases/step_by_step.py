@@ -1,0 +1,1 @@
+../../../testCases/step_by_step.py
