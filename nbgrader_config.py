@@ -10,14 +10,13 @@ nbgrader only through documented configuration:
 """
 import os
 
+from dnnkit.course import ASSIGNMENTS
 from dnnkit.nbgrader_ext import configure
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "dnn-from-scratch"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.db_assignments = [
-    dict(name="step_by_step"),
-]
+c.CourseDirectory.db_assignments = [dict(name=a) for a in ASSIGNMENTS]
 
 configure(c)

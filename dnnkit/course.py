@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+# Assignment ids, in course order.
 ASSIGNMENTS = ["step_by_step"]
 
 

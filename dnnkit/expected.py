@@ -28,11 +28,12 @@ def _run(function, args, kwargs):
         return {"error": f"{type(error).__name__}: {error}"[:500]}
 
 
-def _result_of(function, args, kwargs):
-    """The function's result, or None when it depends on the global random state."""
+def _result_of(function, args, kwargs, seed=None):
+    """The function's result, or None when it depends on the global random state
+    (beyond `seed`, which is set right before the call when given)."""
     results = []
-    for seed in (0, 12345):
-        np.random.seed(seed)
+    for state in (0, 12345):
+        np.random.seed(state if seed is None else seed)
         results.append(_run(function, args, kwargs))
     return results[0] if results[0] == results[1] else None
 
@@ -46,14 +47,15 @@ def expected_json(assignment, source_nb):
     data = {}
     for name, public in fixtures.PUBLIC_CASES.items():
         cases = []
-        for label, fixture, kwargs in public["cases"]:
+        for label, fixture, kwargs, *seed in public["cases"]:
+            seed = seed[0] if seed else None
             args = fixture_args(assignment, fixture)
-            expected = _result_of(judge.reference[name], args, kwargs)
+            expected = _result_of(judge.reference[name], args, kwargs, seed)
             mistakes = []
             for mistake in spec.MISTAKES:
                 if mistake.function != name:
                     continue
-                output = _result_of(judge.mutant(mistake), args, kwargs)
+                output = _result_of(judge.mutant(mistake), args, kwargs, seed)
                 if output is not None and output != expected:
                     entry = {"key": mistake.key, "message": mistake.message}
                     if "error" in output and set(output) == {"error"}:
@@ -61,8 +63,11 @@ def expected_json(assignment, source_nb):
                     else:
                         entry["output"] = output
                     mistakes.append(entry)
-            cases.append({"label": label, "fixture": fixture, "kwargs": kwargs,
-                          "expected": expected, "mistakes": mistakes})
+            case = {"label": label, "fixture": fixture, "kwargs": kwargs,
+                    "expected": expected, "mistakes": mistakes}
+            if seed is not None:
+                case["seed"] = seed
+            cases.append(case)
         data[name] = {"outputs": public["outputs"], "cases": cases}
     return data
 

@@ -46,6 +46,7 @@ class Verdict:
 class Case:
     args: tuple
     kwargs: dict = field(default_factory=dict)
+    seed: int = None   # np.random.seed(seed) right before the call, when given
 
 
 class Runner:
@@ -185,7 +186,8 @@ class Judge:
                  for c in self.spec.hidden_cases(name, rng, self.reference)]
         reply, fault = runner.request({
             "program": self.program(name, source, student_setup), "function": name,
-            "cases": [{"args": encode(tuple(c.args)), "kwargs": encode(c.kwargs)} for c in cases]})
+            "cases": [{"args": encode(tuple(c.args)), "kwargs": encode(c.kwargs), "seed": c.seed}
+                      for c in cases]})
         if fault:
             return Verdict(name, False, f"{name}: {fault}.", len(cases), fault="crash")
         if "program_error" in reply:
@@ -227,6 +229,8 @@ class Judge:
     @staticmethod
     def run_reference(function, case):
         import copy
+        if case.seed is not None:
+            np.random.seed(case.seed)
         try:
             value = function(*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
         except Exception as error:  # a mutant may raise, the reference must not
@@ -312,3 +316,7 @@ def apply_verdict(cell, verdict):
                         "evalue": verdict.message, "traceback": ["Graded: " + verdict.message]})
     from nbformat import from_dict
     cell.outputs = [from_dict(o) for o in outputs]
+    # For reports: what the judge found, kept in the autograded notebook.
+    cell.metadata["dnnkit"] = {"function": verdict.name, "passed": verdict.passed,
+                               "message": verdict.message, "mistake": verdict.mistake,
+                               "fault": verdict.fault, "cases": verdict.cases}
