@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 
-.PHONY: demo test bench release venv clean
+.PHONY: demo test bench release venv clean sandbox-tools
 
 $(VENV_STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -11,13 +11,23 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(VENV_STAMP)
 
-venv: $(VENV_STAMP)
+venv: $(VENV_STAMP) sandbox-tools
 
-demo: $(VENV_STAMP)
+# Student code is graded inside bubblewrap (dnnkit/sandbox.py): Debian's package, installed when missing.
+sandbox-tools:
+	@command -v bwrap >/dev/null || (apt-get update -qq && apt-get install -y -qq bubblewrap)
+
+demo: $(VENV_STAMP) sandbox-tools
 	.venv/bin/dnnkit demo
 
-test: $(VENV_STAMP)
+test: $(VENV_STAMP) sandbox-tools
 	.venv/bin/python -m pytest -q
+
+# 200 Step-by-Step submissions: plain serial `nbgrader autograde` against `dnnkit grade`.
+# Then `dnnkit grade --cluster` on a local Dask cluster of 1 and 2 workers (benchmarks/bench_dask.py).
+bench: $(VENV_STAMP) sandbox-tools
+	.venv/bin/python benchmarks/bench_grade.py
+	.venv/bin/python benchmarks/bench_dask.py
 
 release: $(VENV_STAMP)
 	.venv/bin/dnnkit release --all

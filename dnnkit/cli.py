@@ -53,8 +53,51 @@ def print_scores(root, assignment):
     print("  " + "  ".join(f"f{i + 1} {n}" for i, n in enumerate(names)))
 
 
+def cmd_feedback(args, root):
+    """nbgrader generate_feedback; the kit's configuration keeps hidden tests out of it."""
+    import glob
+    for assignment in _assignments(args):
+        result = course.nbgrader(root, "generate_feedback", assignment, "--force", check=False)
+        if result.returncode != 0:  # nbgrader goes on past a bad notebook: say so, keep the rest
+            print(f"warning: nbgrader generate_feedback {assignment} reported errors:\n"
+                  + "\n".join(result.stdout.strip().split("\n")[-5:]))
+        files = glob.glob(os.path.join(root, "feedback", "*", assignment, "*.html"))
+        # nbgrader only logs a config file it cannot load, then renders plain (leaking) feedback
+        leaking = [f for f in files if "BEGIN HIDDEN TESTS" in open(f, encoding="utf-8").read()]
+        for path in leaking:
+            os.remove(path)
+        if leaking:
+            raise SystemExit(f"dnnkit feedback: removed {len(leaking)} feedback files that showed "
+                             f"hidden tests: nbgrader ran without the kit's feedback step (does "
+                             f"nbgrader_config.py load? see `nbgrader generate_feedback --debug`)")
+        print(f"feedback {assignment}: {len(files)} HTML files in feedback/<student>/{assignment}/")
+
+
+def cmd_export(args, root):
+    """CSV for an LMS: a row per student, a column per graded function, total, max, status."""
+    from dnnkit import results
+    chosen = _assignments(args)
+    if getattr(args, "output", None) and len(chosen) > 1:
+        raise SystemExit("dnnkit export: --output takes exactly one assignment")
+    for assignment in chosen:
+        path = getattr(args, "output", None) or os.path.join(root, f"grades-{assignment}.csv")
+        rows = results.write_csv(root, assignment, path)
+        counts = {s: sum(r.status == s for r in rows) for s in ("graded", "fault", "missing")}
+        print(f"grades written to {path}: {len(rows)} students ("
+              + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")")
+
+
+def cmd_report(args, root, quiet=False):
+    """The instructor report: reports/<assignment>.html, figures embedded."""
+    from dnnkit import report
+    paths = [report.write(root, assignment) for assignment in _assignments(args)]
+    for path in paths if not quiet else []:
+        print(f"instructor report: {path}")
+    return paths
+
+
 def cmd_demo(args, root):
-    """Release, a sample class, autograde, feedback, export, and the score table."""
+    """Release, a sample class, autograde, feedback, export, the score table, the report."""
     started = time.monotonic()
     for area in ("submitted", "autograded", "feedback"):
         folder = os.path.join(root, area)
@@ -71,14 +114,59 @@ def cmd_demo(args, root):
     for assignment in _assignments(args):
         print(f"== autograde {assignment}")
         course.nbgrader(root, "autograde", assignment, "--force")
-        print(f"== feedback {assignment}")
-        course.nbgrader(root, "generate_feedback", assignment, "--force")
+    print("== feedback")
+    cmd_feedback(args, root)
     print("== export")
     course.nbgrader(root, "export", "--to", os.path.join(root, "grades.csv"))
-    print(f"grades written to {os.path.join(root, 'grades.csv')}")
+    print(f"grades written to {os.path.join(root, 'grades.csv')} (nbgrader export)")
+    args.output = None
+    cmd_export(args, root)
     for assignment in _assignments(args):
         print_scores(root, assignment)
+    print("\n== report")
+    reports = cmd_report(args, root, quiet=True)
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
+    for path in reports:
+        print(f"instructor report: {path}")
+
+
+def cmd_data(args, root):
+    """The application's cat / non-cat files in source/application/datasets/: the kit's
+    stand-in set (what the repository ships), or the real files from a path staff give."""
+    from dnn_utils import catdata
+    dest = os.path.join(root, "source", "application", "datasets")
+    try:
+        if args.which == "standin":
+            paths = catdata.make_standin_dataset(dest)
+        else:
+            if not args.source:
+                raise SystemExit("dnnkit data real: give the folder of the real files with --from PATH")
+            paths = catdata.use_real_data(args.source, dest)
+    except catdata.DatasetError as error:
+        raise SystemExit(f"dnnkit data: {error}")
+    for path in paths:
+        print(f"wrote {os.path.relpath(path, root)}")
+    print("now run `dnnkit release application` to put them into release/application/")
+
+
+def cmd_accuracy(args, root):
+    """Grade the catalog of known submissions (dnnkit.catalog) in a scratch copy; print figures."""
+    from dnnkit import accuracy
+    started = time.monotonic()
+    outcomes = accuracy.measure(root, list(args.assignment or []) or None)
+    print(accuracy.report(outcomes))
+    print(f"(graded in {time.monotonic() - started:.0f} s)")
+    if not all(o.exact for o in outcomes):
+        raise SystemExit(1)
+
+
+def cmd_grade(args, root):
+    from dnnkit import engine
+    try:
+        engine.grade(root, args.assignment, workers=args.workers, force=args.force,
+                     students=args.student, cluster=args.cluster)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
 
 
 def _assignments(args):
@@ -94,13 +182,36 @@ def main(argv=None):
         ("release", cmd_release, "expected outputs, then nbgrader generate_assignment"),
         ("sample-class", cmd_sample_class, "put a small sample class into submitted/"),
         ("scores", cmd_scores, "print the per-student, per-function score table"),
-        ("demo", cmd_demo, "release, grade a sample class, feedback, export, scores"),
+        ("feedback", cmd_feedback, "feedback/<student>/<assignment>/*.html, without hidden tests"),
+        ("export", cmd_export, "grades-<assignment>.csv: per-function points, total, status"),
+        ("report", cmd_report, "reports/<assignment>.html: the instructor report with plots"),
+        ("demo", cmd_demo, "release, grade a sample class, feedback, export, scores, report"),
+        ("accuracy", cmd_accuracy, "grade the catalog of known submissions; print how right "
+                                   "the grader is"),
     ]:
         p = sub.add_parser(name, help=help_)
         p.set_defaults(func=func)
         if name != "demo":
             p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
             p.add_argument("--all", action="store_true", help="every assignment")
+        if name == "export":
+            p.add_argument("--output", help="CSV path (one assignment; default "
+                                            "grades-<assignment>.csv in the course directory)")
+    p = sub.add_parser("data", help="install the application's data set: the kit's stand-in "
+                                    "or the real files")
+    p.add_argument("which", choices=["standin", "real"])
+    p.add_argument("--from", dest="source", metavar="PATH",
+                   help="folder with train_catvnoncat.h5 and test_catvnoncat.h5 (for `real`)")
+    p.set_defaults(func=cmd_data)
+    p = sub.add_parser("grade", help="autograde submitted/ into autograded/ and the gradebook: "
+                                     "parallel, sandboxed, resumable")
+    p.add_argument("assignment")
+    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--force", action="store_true", help="grade again what is already graded")
+    p.add_argument("--student", nargs="+", metavar="ID", help="only these students")
+    p.add_argument("--cluster", metavar="ADDRESS", help="grade on the workers of this Dask "
+                   "scheduler (tcp://host:8786) instead of local processes")
+    p.set_defaults(func=cmd_grade)
     args = parser.parse_args(argv)
     root = course.find_root()
     os.environ["PATH"] = course.tool_env()["PATH"]

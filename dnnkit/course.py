@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 # Assignment ids, in course order.
-ASSIGNMENTS = ["step_by_step"]
+ASSIGNMENTS = ["planar", "step_by_step", "application"]
 
 
 def find_root(start=None):
@@ -19,6 +19,26 @@ def find_root(start=None):
         if parent == path:
             raise SystemExit("dnnkit: no nbgrader_config.py here or above: run it in the course directory")
         path = parent
+
+
+# What a scratch copy of the course needs (no working areas, no gradebook).
+COURSE_FILES = ["nbgrader_config.py", "source", "release", "testCases", "dnn_utils"]
+
+
+def copy_course(root, dest):
+    """A scratch copy of the course directory `root` at `dest` (for checks that grade)."""
+    import shutil
+    os.makedirs(dest, exist_ok=True)
+    for name in COURSE_FILES:
+        src = os.path.join(root, name)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dest, name), symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        else:
+            shutil.copy(src, os.path.join(dest, name))
+    for area in ("submitted", "autograded", "feedback"):
+        os.makedirs(os.path.join(dest, area), exist_ok=True)
+    return str(dest)
 
 
 def tool_env():
@@ -41,7 +61,12 @@ def nbgrader(root, *args, check=True, quiet=True):
 
 
 def db_url(root):
-    return "sqlite:///" + os.path.join(root, "gradebook.db")
+    """The gradebook's database: `c.CourseDirectory.db_url` in nbgrader_config.py (e.g.
+    "postgresql://user@host/course"), else nbgrader's default, the SQLite file gradebook.db.
+    Read through the same configuration loading as nbgrader's own commands (engine.load_config),
+    so dnnkit and plain nbgrader always use the same gradebook."""
+    from dnnkit.engine import load_config
+    return load_config(root)[1].db_url
 
 
 def scores(root, assignment):

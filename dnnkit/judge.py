@@ -13,13 +13,13 @@ builtins inside its own kernel, so a verdict computed there can be forged. The j
 `JudgeGradedFunctions` plugs this into `nbgrader autograde` as a preprocessor right after
 execution: the judge's verdict decides each test cell's points.
 """
+import contextlib
+import io
 import json
 import os
+import re
 import secrets
 import select
-import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -29,7 +29,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from dnnkit import assignments, notebook
-from testCases.public_tests import compare_outputs, decode, encode
+from testCases.public_tests import compare_outputs, decode, encode, with_hint
 
 
 @dataclass
@@ -57,36 +57,16 @@ class Runner:
         self.proc = None
 
     def _start(self):
-        read_fd, write_fd = os.pipe()
-        limit = self.memory_bytes
-
-        def limits():  # in the child, before exec
-            import resource
-            os.setsid()
-            if limit:
-                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "HOME", "PYTHONPATH")}
-        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "dnnkit.runner", str(write_fd)], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_fd,),
-            preexec_fn=limits, cwd=self.cwd, env=env, text=True)
-        os.close(write_fd)
-        self.replies = os.fdopen(read_fd, "rb")
+        from dnnkit import sandbox
+        # Confined like the notebook's own code (dnnkit.sandbox): memory cap, own uid, no
+        # network, only the submission's working copy; every process it starts dies with it.
+        self.proc = sandbox.start_runner(self.memory_bytes)
+        self.replies = self.proc.replies
         self.buffer = b""
 
     def close(self):
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.proc.wait()
-            self.replies.close()
+            self.proc.close()
             self.proc = None
 
     def request(self, payload):
@@ -131,6 +111,7 @@ class Judge:
         self.assignment = assignment
         self.spec = assignments.load(assignment)
         self.reference_src = notebook.reference_cells(source_nb)
+        self.reference_defs = {n: notebook.definitions_only(s) for n, s in self.reference_src.items()}
         self.setup = notebook.setup_code(source_nb)
         self.functions = notebook.graded_functions(source_nb)
         self.reference = self._namespace(self.reference_src)
@@ -154,11 +135,10 @@ class Judge:
     def program(self, name, student_source, student_setup):
         """What the runner executes for `name`: imports, the reference versions of the other
         graded functions, then the student's definitions from the graded cell."""
-        parts = [self.setup, student_setup]
-        parts += [notebook.definitions_only(src) for other, src in self.reference_src.items()
-                  if other != name]
+        parts = [src for other, src in self.reference_defs.items() if other != name]
         parts.append(student_source)
-        return "\n\n".join(parts)
+        code = "\n\n".join(parts)
+        return notebook.imports_used(self.setup + "\n" + student_setup, code) + "\n\n" + code
 
     def judge(self, student_nb):
         rng = np.random.default_rng(self.seed if self.seed is not None else secrets.randbits(64))
@@ -173,6 +153,11 @@ class Judge:
         return verdicts
 
     def judge_function(self, name, student_nb, student_setup, runner, rng):
+        verdict = self._judge_function(name, student_nb, student_setup, runner, rng)
+        verdict.message = _scrub(verdict.message)
+        return verdict
+
+    def _judge_function(self, name, student_nb, student_setup, runner, rng):
         cell = notebook.student_cell(student_nb, name)
         if cell is None:
             return Verdict(name, False, f"No cell defines {name}: keep the '# GRADED FUNCTION: "
@@ -200,24 +185,24 @@ class Judge:
         expected = [self.run_reference(self.reference[name], c) for c in cases]
         actual = [decode(r["ok"]) if "ok" in r else r for r in results]
         for i, (case, exp, act) in enumerate(zip(cases, expected, actual)):
-            if isinstance(act, dict) and set(act) == {"error"}:
-                mistake = self.named_mistake(name, case, act)
+            if _is_error(act):
+                mistake = self.named_mistake(name, cases, actual, i)
                 message = mistake.message if mistake else f"your function raised {act['error']}"
                 return Verdict(name, False, f"{name}: {message}", len(cases),
                                mistake.key if mistake else "")
             problem = compare_outputs(exp, act, outputs)
             if problem is None:
                 continue
-            mistake = self.named_mistake(name, case, act)
+            mistake = self.named_mistake(name, cases, actual, i)
             if mistake:
                 return Verdict(name, False, f"{name}: {mistake.message}", len(cases), mistake.key)
-            if len(cases) > 1 and _has_content(act) and _all_equal(actual) \
-                    and not _all_equal(expected):
-                return Verdict(name, False, f"{name} returns the same result whatever its input: "
-                                            f"it looks hard-coded.", len(cases), "hard_coded")
-            hint = getattr(self.spec, "VALUE_HINTS", {}).get(name, "")
-            return Verdict(name, False, f"{name}: {problem}" + (f" {hint}" if hint else ""),
-                           len(cases))
+            constant = _hard_coded(outputs, expected, actual)
+            if constant:
+                what = f"{name} returns" if constant == outputs else f"{name}: {constant} is"
+                return Verdict(name, False, f"{what} the same whatever the input: it looks "
+                                            f"hard-coded.", len(cases), "hard_coded")
+            problem = with_hint(problem, getattr(self.spec, "VALUE_HINTS", {}).get(name))
+            return Verdict(name, False, f"{name}: {problem}", len(cases))
         extra = getattr(self.spec, "EXTRA_CHECKS", {}).get(name)
         if extra:
             for case, act in zip(cases, actual):
@@ -232,23 +217,63 @@ class Judge:
         if case.seed is not None:
             np.random.seed(case.seed)
         try:
-            value = function(*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
+            with contextlib.redirect_stdout(io.StringIO()):  # e.g. print_cost=True
+                value = function(*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
         except Exception as error:  # a mutant may raise, the reference must not
             return {"error": f"{type(error).__name__}: {error}"[:500]}
         return decode(encode(value))
 
-    def named_mistake(self, name, case, actual):
+    def named_mistake(self, name, cases, actual, failing):
+        """The known mistake that explains the result of case `failing` and, among those, the
+        most of the other cases (two mistakes can agree on one case, e.g. when all Z > 0)."""
+        best, best_count = None, 0
         for mistake in self.spec.MISTAKES:
             if mistake.function != name:
                 continue
-            produced = self.run_reference(self.mutant(mistake), case)
-            if isinstance(actual, dict) and set(actual) == {"error"}:
-                if produced == actual:
-                    return mistake
-            elif not (isinstance(produced, dict) and set(produced) == {"error"}) \
-                    and compare_outputs(produced, actual, self.spec.OUTPUTS[name]) is None:
-                return mistake
+            function = self.mutant(mistake)
+            if not self._same(name, self.run_reference(function, cases[failing]), actual[failing]):
+                continue
+            count = sum(self._same(name, self.run_reference(function, c), a)
+                        for c, a in zip(cases, actual))
+            if count > best_count:
+                best, best_count = mistake, count
+        return best
+
+    def _same(self, name, produced, actual):
+        if _is_error(actual) or _is_error(produced):
+            return produced == actual
+        return compare_outputs(produced, actual, self.spec.OUTPUTS[name]) is None
+
+
+def _is_error(value):
+    return isinstance(value, dict) and set(value) == {"error"}
+
+
+def _hard_coded(outputs, expected, actual):
+    """The output (its name) that stays the same whatever the input while the reference's
+    changes: a result copied from the notebook rather than computed."""
+    if len(actual) < 2:
         return None
+    names = [outputs] if isinstance(outputs, str) else list(outputs)
+    for i, output in enumerate(names):
+        def part(value):
+            if isinstance(outputs, str):
+                return value
+            return value[i] if isinstance(value, (tuple, list)) and len(value) == len(names) else value
+        mine, theirs = [part(a) for a in actual], [part(e) for e in expected]
+        if _has_content(mine[0]) and _all_equal(mine) and not _all_equal(theirs):
+            return output
+    return None
+
+
+# Numbers as numpy or Python print them (5+ decimals, or an exponent): a message may quote text
+# from student code (an error it raised, a key it used) that shows hidden inputs; they are hidden.
+LONG_NUMBER = re.compile(r"[-+]?\d*\.\d{5,}(?:e[-+]?\d+)?|\d(?:\.\d+)?e[-+]?\d+")
+
+
+def _scrub(message, limit=800):
+    message = LONG_NUMBER.sub("…", message)
+    return message if len(message) <= limit else message[:limit] + "…"
 
 
 def _all_equal(values):
@@ -287,7 +312,9 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
         root = CourseDirectory(parent=self).root
         source = notebook.read(notebook.source_notebook_path(root, info["assignment"], info["notebook"]))
         judge = Judge(info["assignment"], source, self.timeout, self.memory_mb << 20)
-        verdicts = judge.judge(nb)
+        from dnnkit import sandbox
+        with sandbox.working_copy(resources.get("metadata", {}).get("path"), parent=self):
+            verdicts = judge.judge(nb)
         resources.setdefault("dnnkit", {})["verdicts"] = verdicts
         for cell in nb.cells:
             grade_id = notebook.nbgrader_meta(cell).get("grade_id", "")
@@ -302,7 +329,10 @@ def apply_verdict(cell, verdict):
     """Make the test cell's outputs say the judge's verdict (nbgrader scores a cell by whether
     it has an error output)."""
     had_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-    outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
+    # nbgrader scores stderr like an error: a warning the public test printed in the student's
+    # kernel (e.g. overflow from a wrong function it calls) must not decide the points either.
+    outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"
+               and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     if verdict.passed:
         text = (f"Graded: {verdict.name} passed {verdict.cases} hidden tests (run on its own, "
                 f"on inputs drawn at grade time).\n")

@@ -71,5 +71,14 @@ def configure(c):
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
     steps.insert(steps.index(Execute) + 1, JudgeGradedFunctions)
     c.Autograde.autograde_preprocessors = steps
+    # A deleted test cell comes back from the gradebook and is graded (not silently dropped).
+    c.OverwriteCells.add_missing_cells = True
+    # Feedback: no hidden tests in it, and a per-function summary on top (dnnkit.feedback).
+    from nbgrader.converters.generate_feedback import GenerateFeedback
+    from nbgrader.preprocessors import GetGrades
+    from dnnkit.feedback import StudentFeedback
+    steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
+    steps.insert(steps.index(GetGrades) + 1, StudentFeedback)
+    c.GenerateFeedback.preprocessors = steps
     # Files that live beside the notebooks but are not part of the assignment.
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]

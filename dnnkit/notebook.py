@@ -70,6 +70,21 @@ def setup_code(nb):
     return "\n".join(lines)
 
 
+def imports_used(imports, code):
+    """The statements of `imports` that bind a name `code` uses, and star imports.
+
+    The judge runs each graded function with only these: the rest of a notebook's imports
+    (plotting libraries take a second or more to import) would be paid for every function.
+    """
+    used = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+    kept = []
+    for node in ast.parse(imports).body:
+        bound = {(a.asname or a.name).split(".")[0] for a in node.names}
+        if "*" in bound or used & bound:
+            kept.append(ast.unparse(node))
+    return "\n".join(kept)
+
+
 def _without_magics(source):
     return "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.split("\n"))
 

@@ -12,25 +12,69 @@ sys.path.insert(0, ROOT)
 def root():
     return ROOT
 
-COURSE_FILES = ["nbgrader_config.py", "source", "release", "testCases", "dnn_utils"]
-
-
 def copy_course(dest):
     """A scratch copy of the course directory (no working areas, no gradebook)."""
-    import shutil
-    os.makedirs(dest, exist_ok=True)
-    for name in COURSE_FILES:
-        src = os.path.join(ROOT, name)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(dest, name), symlinks=True,
-                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            shutil.copy(src, os.path.join(dest, name))
-    for area in ("submitted", "autograded", "feedback"):
-        os.makedirs(os.path.join(dest, area), exist_ok=True)
-    return str(dest)
+    from dnnkit.course import copy_course as copy
+    return copy(ROOT, dest)
 
 
 @pytest.fixture
 def course(tmp_path):
     return copy_course(tmp_path / "course")
+
+
+# Two extra 1-point test cells with *real* hidden tests (code run in the kernel, unlike the judged
+# test_<name> cells), so the graded course also has tracebacks that quote hidden-test code.
+EXTRA_TESTS = {
+    "extra_hidden_fails": 'print("extra check of initialize_parameters")\n'
+                          '### BEGIN HIDDEN TESTS\n'
+                          'extra = initialize_parameters(7, 3, 1)  # hidden input n_x=7, n_h=3\n'
+                          'assert extra["W1"] is not None, "hidden shapes (3, 7) expected"\n'
+                          '### END HIDDEN TESTS',
+    "extra_public_fails": 'params = initialize_parameters(2, 2, 1)\n'
+                          'assert params["W1"] is not None, "fill in initialize_parameters first"\n'
+                          '### BEGIN HIDDEN TESTS\n'
+                          'assert initialize_parameters(9, 4, 1)["b1"].shape == (4, 1)  # hidden 9, 4\n'
+                          '### END HIDDEN TESTS',
+}
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory):
+    """A scratch Step-by-Step course graded once per session by `nbgrader autograde`:
+    ada_complete, ben_blank, eli_linear_backward (a named mistake), gus_fault (graded, then given
+    the grading_status.json `dnnkit grade` writes for a fault), hana_late (submitted after
+    grading) and ivan_absent (on the roster only); the source has the EXTRA_TESTS cells."""
+    import json
+    import nbformat
+    from dnnkit import assignments, course as course_mod, notebook, submissions
+    a, name = "step_by_step", "Building_your_Deep_Neural_Network_Step_by_Step"
+    path = copy_course(tmp_path_factory.mktemp("graded") / "course")
+    source_path = notebook.source_notebook_path(path, a, name)
+    source = notebook.read(source_path)
+    first_test = next(i for i, c in enumerate(source.cells) if notebook.is_test_cell(c))
+    for offset, (grade_id, code) in enumerate(EXTRA_TESTS.items(), 1):
+        cell = nbformat.v4.new_code_cell(code)
+        cell.metadata.update({"deletable": False, "editable": False, "nbgrader": {
+            "grade": True, "grade_id": grade_id, "locked": True, "points": 1,
+            "schema_version": 3, "solution": False, "task": False}})
+        source.cells.insert(first_test + offset, cell)
+    nbformat.write(source, source_path)
+    course_mod.nbgrader(path, "generate_assignment", a, "--force")
+    release = notebook.read(submissions.release_notebook_path(path, a))
+    functions = notebook.graded_functions(source)
+    mistake = next(m for m in assignments.load(a).MISTAKES
+                   if (m.function, m.key) == ("linear_backward", "missing_1_over_m"))
+    for student, nb in {"ada_complete": submissions.make(release, source, functions),
+                        "ben_blank": release,
+                        "eli_linear_backward": submissions.make(release, source, functions, [mistake]),
+                        "gus_fault": submissions.make(release, source, functions)}.items():
+        submissions.write(path, a, student, nb)
+    course_mod.nbgrader(path, "autograde", a, "--force")
+    with open(os.path.join(path, "autograded", "gus_fault", a, "grading_status.json"), "w") as f:
+        json.dump({"status": "fault", "reason": "the kernel died (memory cap)",
+                   "faults": {"L_model_backward": "killed over the 2 GiB memory cap"},
+                   "seconds": 1.5}, f)
+    submissions.write(path, a, "hana_late", release)
+    course_mod.nbgrader(path, "db", "student", "add", "ivan_absent")
+    return path

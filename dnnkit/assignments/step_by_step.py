@@ -38,6 +38,11 @@ MISTAKES = [
     M("initialize_parameters_deep", "nonzero_biases",
       "The biases must start at zero: np.zeros((layer_dims[l], 1)).",
       (("np.zeros((layer_dims[l], 1))", "np.random.randn(layer_dims[l], 1) * 0.01"),)),
+    M("initialize_parameters_deep", "seed_placement",
+      "The shapes are right but the numbers differ: call np.random.seed(3) once, before the loop, "
+      "not inside it.",
+      (("    np.random.seed(3)\n", ""),
+       ("    for l in range(1, L):\n", "    for l in range(1, L):\n        np.random.seed(3)\n"))),
     # linear_forward
     M("linear_forward", "missing_bias", "Z is missing the bias: Z = W·A + b.",
       (("Z = np.dot(W, A) + b", "Z = np.dot(W, A)"),)),
@@ -146,6 +151,13 @@ MISTAKES = [
     M("update_parameters", "last_layer_not_updated",
       "Not every layer is updated: loop over all L layers, l = 1 ... L.",
       (("for l in range(L):", "for l in range(L - 1):"),)),
+    M("update_parameters", "first_layer_not_updated",
+      "Not every layer is updated: loop over all L layers, l = 1 ... L.",
+      (("for l in range(L):", "for l in range(1, L):"),)),
+    M("update_parameters", "missing_return",
+      "update_parameters returns None: end it with return parameters (even when you update the "
+      "dictionary in place, the caller uses what the function returns).",
+      (("\n    return parameters", "\n"),)),
 ]
 
 # Correct solutions written differently: all must get full marks.
@@ -193,9 +205,11 @@ NETWORKS = [[5, 4, 3, 1], [3, 1], [2, 5, 1], [6, 4, 4, 3, 1]]
 
 
 def _network(rng, dims, m):
+    """X and parameters; weights scaled by 1/sqrt(fan-in) so that no unit saturates (AL of
+    exactly 0 or 1 would make dAL infinite and the gradient check meaningless)."""
     params = {}
     for l in range(1, len(dims)):
-        params["W" + str(l)] = rng.standard_normal((dims[l], dims[l - 1]))
+        params["W" + str(l)] = rng.standard_normal((dims[l], dims[l - 1])) / np.sqrt(dims[l - 1])
         params["b" + str(l)] = rng.standard_normal((dims[l], 1))
     return rng.standard_normal((dims[0], m)), params
 
@@ -246,17 +260,20 @@ def hidden_cases(name, rng, ref):
 
 def _check_gradients(ref, case, grads):
     """A numerical gradient check of L_model_backward's dW and db (central differences of the
-    cost), independent of the reference backward pass."""
+    cost), independent of the reference backward pass. Skipped where finite differences are
+    unreliable: a ReLU input within reach of its kink, or a saturated output."""
     AL, Y, caches = case.args
     X = caches[0][0][0]
     params = {}
     for l, ((_, W, b), _) in enumerate(caches, start=1):
         params["W" + str(l)], params["b" + str(l)] = W, b
+    eps = 1e-6
+    if any(np.min(np.abs(Z)) < 1e-3 for (_, Z) in caches[:-1]) or np.any(np.abs(AL - 0.5) > 0.499):
+        return None
 
     def cost(p):
         return float(ref["compute_cost"](ref["L_model_forward"](X, p)[0], Y))
 
-    eps = 1e-6
     for key in params:
         numeric = np.zeros_like(params[key])
         for index in np.ndindex(params[key].shape):
@@ -265,8 +282,9 @@ def _check_gradients(ref, case, grads):
             plus[key][index] += eps
             minus[key][index] -= eps
             numeric[index] = (cost(plus) - cost(minus)) / (2 * eps)
-        analytic = np.asarray(grads["d" + key])
-        if not np.allclose(analytic, numeric, rtol=1e-4, atol=1e-6):
+        analytic = np.asarray(grads["d" + key], dtype=float)
+        scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+        if scale > 1e-8 and np.linalg.norm(analytic - numeric) / scale > 1e-5:
             return (f"d{key} does not match a numerical estimate of the gradient of the cost "
                     f"(finite differences).")
     return None

@@ -89,7 +89,8 @@ def _is_scalar(x):
 def _shape_hint(what, expected, actual):
     e, a = tuple(expected), tuple(actual)
     if len(e) == 2 and e[1] == 1 and a == (e[0],):
-        return f"{what} has shape {a} but should be {e}: keep the column shape (keepdims=True)."
+        return (f"{what} has shape {a} but should be {e}, a column: keepdims=True keeps the column "
+                f"shape when you sum, np.zeros({e}) creates one.")
     if len(e) == 2 and e[1] == 1 and len(a) == 2 and a[0] == 1 and e[0] != 1:
         return (f"{what} has shape {a} but should be {e}: sum over the examples, that is over the "
                 f"columns (axis=1), not over the rows.")
@@ -103,7 +104,9 @@ def _value_hint(what, expected, actual):
     e = np.asarray(expected, dtype=float).ravel()
     a = np.asarray(actual, dtype=float).ravel()
     big = np.abs(e) > 1e-12
-    if big.sum() == 0 or not np.all(np.isfinite(a)):
+    if big.sum() == 0:
+        return f"{what} should be all zeros."
+    if not np.all(np.isfinite(a)):
         return f"{what} has the wrong values."
     ratios = a[big] / e[big]
     r = ratios[0]
@@ -177,6 +180,9 @@ def compare(expected, actual, what="the result"):
         if np.allclose(float(actual), float(expected), rtol=RTOL, atol=ATOL):
             return None
         return _value_hint(what, expected, actual)
+    if _is_scalar(actual) and expected.ndim == 2 and expected.shape[1] == 1:
+        return (f"{what} is a single number but should be an array of shape {expected.shape}: "
+                f"sum over the examples only (axis=1) and keep the column (keepdims=True).")
     if not isinstance(actual, np.ndarray):
         return f"{what} should be a numpy array, not {type(actual).__name__}."
     if actual.dtype.kind not in "biuf":
@@ -203,6 +209,13 @@ def compare_outputs(expected, actual, outputs):
         if problem:
             return problem
     return None
+
+
+def with_hint(problem, hint):
+    """A plain "wrong values" problem, followed by the assignment's hint for the function."""
+    if hint and problem and problem.endswith("has the wrong values."):
+        return problem + " " + hint
+    return problem
 
 
 def diagnose(expected, actual, outputs, mistakes):
@@ -248,6 +261,7 @@ def check(assignment, name, function):
         message = diagnose(decode(case["expected"]), result, spec["outputs"],
                            [{"message": m["message"], "output": decode(m["output"])}
                             for m in case["mistakes"] if "output" in m])
+        message = with_hint(message, spec.get("hint"))
         if message:
             failures.append(f"{label}: {message}")
     if failures:

@@ -1,0 +1,134 @@
+"""Student feedback without leaks: an nbgrader generate_feedback step.
+
+Plain `nbgrader generate_feedback` renders the autograded notebook as it is: the test cells with
+their hidden tests restored, and tracebacks that quote the code (and so the inputs) of a hidden
+test that failed. `StudentFeedback`, registered after GetGrades by `dnnkit.nbgrader_ext.configure`,
+- removes each hidden-test region (markers included) from the cells' source;
+- drops every traceback line that shows a hidden-test line, and replaces an error raised inside
+  a hidden-test region by a short note (its message may quote hidden inputs), keeping the public
+  test's output and the judge's verdict (the `GradingFailure` error that names the mistake);
+- puts a summary at the top: the points of each graded function and what the judge found.
+"""
+import json
+import os
+import re
+
+from nbformat.v4 import new_markdown_cell
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CELL_FRAME = re.compile(r"Cell In\s*\[\d*\],\s*line (\d+)")
+# IPython prefixes each quoted source line with an arrow and/or its line number.
+QUOTED_LINE = re.compile(r"^\s*(?:-*>)?\s*\d+\s?")
+HIDDEN_NOTE = "A hidden test of this cell failed (its code and inputs are not shown in feedback)."
+VERDICT_ERROR = "GradingFailure"   # set by dnnkit.judge.apply_verdict: written for students
+
+
+def hidden_regions(source, begin="BEGIN HIDDEN TESTS", end="END HIDDEN TESTS"):
+    """[(first, last)] 1-based line numbers of each hidden-test region, markers included."""
+    regions, start = [], None
+    for number, line in enumerate(source.split("\n"), 1):
+        if begin in line and start is None:
+            start = number
+        elif end in line and start is not None:
+            regions.append((start, number))
+            start = None
+    if start is not None:  # no END marker: everything after BEGIN is hidden
+        regions.append((start, len(source.split("\n"))))
+    return regions
+
+
+def hidden_lines(source, regions):
+    lines = source.split("\n")
+    return {lines[n - 1].strip() for first, last in regions for n in range(first, last + 1)
+            if lines[n - 1].strip()}
+
+
+def without_regions(source, regions):
+    hidden = {n for first, last in regions for n in range(first, last + 1)}
+    return "\n".join(l for n, l in enumerate(source.split("\n"), 1) if n not in hidden)
+
+
+def shows_hidden(line, secrets):
+    plain = ANSI.sub("", line)
+    return plain.strip() in secrets or QUOTED_LINE.sub("", plain, count=1).strip() in secrets
+
+
+def clean_error(output, secrets, regions):
+    """Remove what shows hidden tests from an error output (in place)."""
+    if output.get("ename") == VERDICT_ERROR:
+        return
+    text = ANSI.sub("", "\n".join(output.get("traceback", [])))
+    frame = CELL_FRAME.search(text)
+    if frame and any(first <= int(frame.group(1)) <= last for first, last in regions):
+        output["ename"], output["evalue"] = "HiddenTestFailed", ""
+        output["traceback"] = [HIDDEN_NOTE]
+        return
+    output["traceback"] = ["\n".join(l for l in entry.split("\n") if not shows_hidden(l, secrets))
+                           for entry in output.get("traceback", [])]
+    if any(len(s) > 3 and s in output.get("evalue", "") for s in secrets):
+        output["evalue"] = ""
+
+
+def _escape(text):
+    return re.sub(r"([\\`*_|<>\[\]#])", r"\\\1", " ".join(str(text).split()))
+
+
+def summary(nb, status=None):
+    """Markdown: points per graded function and the judge's finding, then the total."""
+    rows, total, maximum = [], 0.0, 0.0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not (meta.get("grade") and meta.get("points")):
+            continue
+        verdict = cell.metadata.get("dnnkit", {})
+        name = verdict.get("function") or meta.get("grade_id", "").removeprefix("test_")
+        score = meta.get("score") or 0
+        points = meta.get("points") or 0
+        total, maximum = total + score, maximum + points
+        if not verdict:
+            finding = "see the test cell below"
+        elif verdict.get("passed"):
+            finding = f"passed ({verdict.get('cases', 0)} hidden tests)"
+        else:
+            finding = verdict.get("message") or "failed"
+        rows.append(f"| `{name}` | {score:g} / {points:g} | {_escape(finding)} |")
+    text = ["## Your results", ""]
+    if status and status.get("status") not in (None, "graded"):
+        text += [f"**Grading note:** {_escape(status.get('reason') or status['status'])}", ""]
+    text += ["| graded function | points | what the grader found |", "|---|---|---|", *rows,
+             f"| **total** | **{total:g} / {maximum:g}** | |", "",
+             "Each function was graded on its own, on hidden inputs drawn at grading time. "
+             "The test cells below keep the output of the public tests."]
+    return "\n".join(text)
+
+
+class StudentFeedback(NbGraderPreprocessor):
+    """generate_feedback step: no hidden tests in the feedback, a score summary on top."""
+
+    begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
+    end_test_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        secrets, cells = set(), []
+        for cell in nb.cells:
+            regions = hidden_regions(cell.source, self.begin_test_delimeter,
+                                     self.end_test_delimeter)
+            if regions:
+                secrets |= hidden_lines(cell.source, regions)
+                cell.source = without_regions(cell.source, regions)
+            cells.append((cell, regions))
+        for cell, regions in cells:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    clean_error(output, secrets, regions)
+        path = os.path.join(resources.get("metadata", {}).get("path") or "", "grading_status.json")
+        status = None
+        if os.path.exists(path):
+            with open(path) as f:
+                status = json.load(f)
+        top = new_markdown_cell(summary(nb, status))
+        top.metadata["dnnkit"] = {"feedback_summary": True}
+        nb.cells.insert(0, top)
+        return nb, resources

@@ -1,0 +1,536 @@
+"""The grading sandbox: where student code runs during grading (notebook cells and the judge's
+dnnkit.runner processes).
+
+Layers, all from Linux and Debian's bubblewrap (no container engine):
+
+- **zygote**: one long-lived process per grading worker, started by `bwrap` with its own view of
+  the file system (read-only system, Python and venv; of the course only one writable *box*
+  directory), no network (own network namespace) and own PID/IPC/UTS namespaces. It imports the
+  heavy modules once (numpy, IPython...) and never loads grader code, solutions or the gradebook,
+  so what it forks holds no grader secrets.
+- per student process, the zygote forks a **keeper** (stays root, talks to the grader over a
+  socket) which unshares a fresh PID and IPC namespace and forks an **init** there; init forks the
+  **student process**, which takes a dedicated unprivileged uid (no capabilities, no new
+  privileges), sets rlimits (address space, processes, file size, no core files) and serves
+  requests. When the student process ends, init exits and the kernel kills whatever is left in
+  that PID namespace: nothing a submission started survives it.
+
+The working copy is `/box/work` inside (a fresh host directory per submission, owned by the
+sandbox uid); everything else is read-only or absent: `source/`, other submissions, the gradebook
+and the repository's own helper packages are not in the sandbox's file system at all.
+"""
+import contextlib
+import ctypes
+import importlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+
+from traitlets import Integer, List, Unicode
+from traitlets.config import Configurable
+
+BOX = "/box"                 # inside the sandbox
+WORK = BOX + "/work"         # the submission's working copy
+RUN = BOX + "/run"           # empty writable folder (cwd of the judge's runner)
+# The only files of the dnnkit package the sandbox sees (grader code and the assignments'
+# mistake catalogues, which quote solution lines, stay out).
+SANDBOX_MODULES = ("__init__.py", "sandbox.py", "shell.py", "runner.py")
+
+CLONE_NEWIPC, CLONE_NEWPID = 0x08000000, 0x20000000
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot run on this machine (message says what is missing) or failed to start."""
+
+
+class Sandbox(Configurable):
+    """Limits of student code during grading (set them in nbgrader_config.py as c.Sandbox.*)."""
+
+    memory_mb = Integer(2048, help="Address-space cap of each student process (MiB).").tag(config=True)
+    max_processes = Integer(64, help="Processes and threads one submission may run at once.").tag(config=True)
+    max_file_mb = Integer(512, help="Largest file student code may write (MiB).").tag(config=True)
+    read_only_paths = List(Unicode(), help="Extra host paths student code may read (e.g. a data-set "
+                           "folder), shown at the same path.").tag(config=True)
+    preload = List(Unicode(), ["numpy", "IPython.core.interactiveshell"],
+                   help="Modules the zygote imports once, before forking student processes.").tag(config=True)
+    uid_base = Integer(200000, help="Student processes run as uid_base + (grading process id "
+                       "mod 100000): a uid of their own, so process caps and kills apply to them "
+                       "alone.").tag(config=True)
+
+
+def check():
+    """Raise SandboxError naming what this machine lacks for the sandbox."""
+    _require()
+    with Session(Sandbox(preload=[])) as session:
+        child = session.spawn("probe", 256 << 20)
+        child.stdin.close()
+        reply = child.replies.read().decode()
+        child.close()
+    if reply.strip() != "ok":
+        raise SandboxError(f"the sandbox probe failed: {reply.strip() or 'no answer'}")
+
+
+def _require():
+    missing = []
+    if sys.platform != "linux":
+        missing.append("Linux (namespaces, rlimits)")
+    if os.geteuid() != 0:
+        missing.append("root: the sandbox runs student code under a uid of its own "
+                       "(run `dnnkit grade` as root, as CI does)")
+    if not shutil.which("bwrap"):
+        missing.append("bubblewrap: install the Debian package with `apt-get install -y bubblewrap` "
+                       "(`make venv` does it)")
+    if missing:
+        raise SandboxError("the grading sandbox needs " + "; ".join(missing))
+
+
+# ----------------------------------------------------------------------------------------------
+# Grader side
+# ----------------------------------------------------------------------------------------------
+
+class Child:
+    """A confined student process: requests go to `stdin` (text), replies come from `replies`
+    (binary, its own pipe so prints cannot pass for replies)."""
+
+    def __init__(self, control, stdin, replies, on_close=None):
+        self.control, self.stdin, self.replies = control, stdin, replies
+        self.returncode = None
+        self._on_close = on_close
+
+    def interrupt(self):
+        """KeyboardInterrupt in the student process (SIGINT)."""
+        self._send(b"int")
+
+    def kill(self):
+        """The student process and everything it started."""
+        self._send(b"kill")
+
+    def _send(self, command):
+        try:
+            self.control.send(command)
+        except OSError:
+            pass
+
+    def wait(self, timeout=None):
+        """Exit code like subprocess (negative: killed by that signal); None if still running
+        after `timeout` seconds."""
+        if self.returncode is None:
+            ready, _, _ = select.select([self.control], [], [], timeout)
+            if not ready:
+                return None
+            message = self.control.recv(64)
+            status = int(message.split()[1]) if message.startswith(b"exit ") else None
+            self.returncode = -signal.SIGKILL if status is None else os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def close(self):
+        self.kill()
+        self.wait()
+        for f in (self.stdin, self.replies, self.control):
+            with contextlib.suppress(OSError):
+                f.close()
+        if self._on_close:
+            self._on_close()
+
+
+class Session:
+    """A zygote (see the module doc) with its box directory, for one grading process.
+
+    `work`: a host folder shown read-only as the working copy (plain `nbgrader autograde`); without
+    it the box's own `work/` folder is used, refilled per submission with `prepare`.
+    """
+
+    def __init__(self, settings=None, work=None, shell=False, files=None):
+        self.settings = settings or Sandbox()
+        self.uid = self.settings.uid_base + os.getpid() % 100000
+        self.root = tempfile.mkdtemp(prefix="dnnkit-sandbox-")
+        self.box = os.path.join(self.root, "box")
+        for name in ("work", "run", "helpers"):   # made here: bwrap would make them 0700
+            os.makedirs(os.path.join(self.box, name))
+        self.proc = None
+        if files:   # the working copy's fixed part (helpers), for the zygote's warm-up
+            self.prepare(files)
+        try:
+            self._start(work, shell)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- life cycle
+    def _start(self, work, shell):
+        _require()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        preload = list(self.settings.preload) + (["dnnkit.shell"] if shell else [])
+        argv = bwrap_command(self.box, work, self.settings.read_only_paths) + [
+            sys.executable, "-m", "dnnkit.sandbox", str(theirs.fileno()), json.dumps(preload)]
+        import subprocess
+        with open(os.path.join(self.root, "zygote.log"), "wb") as log:
+            self.proc = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=log, env=_zygote_env())
+        theirs.close()
+        self.sock = ours
+        ready, _, _ = select.select([ours], [], [], 120)
+        message = ours.recv(4096) if ready else b""
+        if message != b"ready":
+            with open(os.path.join(self.root, "zygote.log"), "rb") as f:
+                detail = f.read().decode(errors="replace").strip()[-2000:]
+            raise SandboxError(f"the sandbox did not start: {message.decode(errors='replace') or detail or 'no answer'}")
+
+    def close(self):
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.proc.kill()   # bwrap --die-with-parent: its PID namespace goes with it
+            self.proc.wait()
+            self.proc = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- working copy
+    @property
+    def work_dir(self):
+        return os.path.join(self.box, "work")
+
+    def prepare(self, files=()):
+        """A fresh working copy holding `files` ({relative path: bytes}) and an empty run folder,
+        both owned by the sandbox uid."""
+        for name in ("work", "run"):
+            folder = os.path.join(self.box, name)
+            shutil.rmtree(folder, ignore_errors=True)
+            os.makedirs(folder)
+        for rel, data in dict(files).items():
+            path = os.path.join(self.work_dir, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        for name in ("work", "run"):
+            for dirpath, dirnames, filenames in os.walk(os.path.join(self.box, name)):
+                os.chown(dirpath, self.uid, self.uid)
+                for entry in filenames:
+                    os.chown(os.path.join(dirpath, entry), self.uid, self.uid)
+
+    def write(self, rel, data):
+        path = os.path.join(self.work_dir, rel)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chown(path, self.uid, self.uid)
+
+    # -- student processes
+    def spawn(self, kind, memory_bytes, env=None, on_close=None):
+        """Start a confined student process of `kind` ("shell", "runner" or "probe")."""
+        control, keeper_control = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        request = {"kind": kind, "uid": self.uid, "memory": int(memory_bytes or 0),
+                   "nproc": self.settings.max_processes, "fsize": self.settings.max_file_mb << 20,
+                   "env": dict(_student_env(), **(env or {}))}
+        try:
+            socket.send_fds(self.sock, [json.dumps(request).encode()],
+                            [keeper_control.fileno(), req_r, rep_w])
+        except OSError as error:
+            for fd in (req_r, req_w, rep_r, rep_w):
+                os.close(fd)
+            control.close()
+            keeper_control.close()
+            raise SandboxError(f"the sandbox is gone ({error})") from None
+        keeper_control.close()
+        os.close(req_r)
+        os.close(rep_w)
+        return Child(control, os.fdopen(req_w, "w"), os.fdopen(rep_r, "rb", buffering=0), on_close)
+
+
+def bwrap_command(box, work=None, read_only=()):
+    """bwrap arguments for the zygote's view of the machine."""
+    args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--die-with-parent", "--new-session",
+            # what the keeper needs for the per-process PID namespace, the uid switch and signals
+            "--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETUID",
+            "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
+    bound = []
+
+    def ro_bind(path, dest=None):
+        dest = dest or path
+        parents, parent = [], os.path.dirname(dest)
+        while parent not in ("/", "") and not any(parent == b or parent.startswith(b + "/") for b in bound):
+            parents.insert(0, parent)
+            parent = os.path.dirname(parent)
+        for p in parents:
+            args.extend(["--perms", "0755", "--dir", p])
+        args.extend(["--ro-bind", path, dest])
+        bound.append(dest)
+
+    ro_bind("/usr")
+    for link in ("/bin", "/lib", "/lib32", "/lib64", "/sbin"):
+        if os.path.islink(link):
+            args.extend(["--symlink", os.readlink(link), link])
+        elif os.path.isdir(link):
+            ro_bind(link)
+    for path in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts", "/etc/matplotlibrc"):
+        if os.path.exists(path):
+            ro_bind(path)
+    for prefix in dict.fromkeys([os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
+                                 sys.prefix]):
+        if not any(prefix == b or prefix.startswith(b + "/") for b in bound):
+            ro_bind(prefix)
+    package = os.path.dirname(os.path.abspath(__file__))
+    args.extend(["--perms", "0755", "--tmpfs", package])   # hide the rest of the package
+    for name in SANDBOX_MODULES:
+        args.extend(["--ro-bind", os.path.join(package, name), os.path.join(package, name)])
+    for path in read_only:
+        if os.path.exists(path):
+            ro_bind(os.path.abspath(path))
+    args.extend(["--proc", "/proc", "--dev", "/dev", "--bind", box, BOX])
+    if work:
+        args.extend(["--ro-bind", work, WORK])
+    else:
+        for name, folder in helper_packages().items():   # outside grading: a direct Judge call
+            args.extend(["--ro-bind", folder, f"{BOX}/helpers/{name}"])
+    args.extend(["--remount-ro", "/", "--chdir", BOX])
+    return args
+
+
+def helper_packages():
+    """{name: folder} of the kit's helper packages, used when no working copy is given."""
+    import importlib.util
+    found = {}
+    for name in ("dnn_utils", "testCases"):
+        spec = importlib.util.find_spec(name)
+        if spec and spec.submodule_search_locations:
+            found[name] = list(spec.submodule_search_locations)[0]
+    return found
+
+
+def _zygote_env():
+    env = {"PATH": "/usr/bin:/bin", "LANG": os.environ.get("LANG", "C.UTF-8"), "HOME": BOX,
+           "PYTHONDONTWRITEBYTECODE": "1", "IPYTHONDIR": BOX + "/.ipython"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    env.update(_student_env())
+    return env
+
+
+def _student_env():
+    return {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+            "LANG": os.environ.get("LANG", "C.UTF-8"), "HOME": WORK, "TMPDIR": WORK,
+            "MPLCONFIGDIR": WORK + "/.matplotlib", "PYTHONDONTWRITEBYTECODE": "1",
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
+# The session used by this grading process: a worker's long-lived one, or a one-off.
+_current = None
+
+
+def current():
+    return _current
+
+
+def activate(session):
+    global _current
+    _current = session
+
+
+@contextlib.contextmanager
+def working_copy(path, parent=None):
+    """Student processes started inside see `path` as their (read-only) working copy, unless a
+    grading worker already set up its session (then that one is used)."""
+    global _current
+    if _current is not None:
+        yield _current
+        return
+    settings = Sandbox(parent=parent) if parent else Sandbox()
+    settings.preload = ["numpy"]   # enough for the judge's runner
+    session = Session(settings, work=os.path.abspath(path) if path else None)
+    _current = session
+    try:
+        yield session
+    finally:
+        _current = None
+        session.close()
+
+
+def start_runner(memory_bytes):
+    """A confined dnnkit.runner process (the judge's Runner uses it)."""
+    if _current is not None:
+        return _current.spawn("runner", memory_bytes)
+    session = Session(Sandbox(preload=["numpy"]))
+    return session.spawn("runner", memory_bytes, on_close=session.close)
+
+
+# ----------------------------------------------------------------------------------------------
+# Inside the sandbox
+# ----------------------------------------------------------------------------------------------
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option, value):
+    if _libc().prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option})")
+
+
+def _zygote(sock_fd, preload):
+    sock = socket.socket(fileno=sock_fd)
+    try:
+        for name in preload:
+            importlib.import_module(name)
+        if "dnnkit.shell" in preload:
+            sys.modules["dnnkit.shell"].prepare()
+    except BaseException as error:  # noqa: BLE001 (reported to the grader)
+        sock.send(f"preloading failed: {type(error).__name__}: {error}".encode())
+        os._exit(1)
+    import gc
+    gc.freeze()   # preloaded objects stay out of the collector: forks share their pages longer
+    sock.send(b"ready")
+    while True:
+        message, fds, _, _ = socket.recv_fds(sock, 1 << 16, 8)
+        with contextlib.suppress(ChildProcessError):   # reap finished keepers (CPU accounting)
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        if not message:
+            os._exit(0)   # the grader closed its end
+        if os.fork() == 0:
+            sock.close()
+            try:
+                _keeper(json.loads(message), *fds)
+            finally:
+                os._exit(1)
+        for fd in fds:
+            os.close(fd)
+
+
+def _keeper(request, control_fd, req_r, rep_w):
+    """Stays root: starts init in a new PID namespace and relays signals and the exit status."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    control = socket.socket(fileno=control_fd)
+    if _libc().unshare(CLONE_NEWPID | CLONE_NEWIPC) != 0:
+        control.send(b"error unshare")
+        os._exit(1)
+    status_r, status_w = os.pipe()
+    init = os.fork()
+    if init == 0:
+        control.close()
+        os.close(status_r)
+        _init(request, req_r, rep_w, status_w)
+    os.close(req_r)
+    os.close(rep_w)
+    os.close(status_w)
+    status = b""
+    while True:
+        ready, _, _ = select.select([control, status_r], [], [])
+        if control in ready:
+            command = control.recv(16)
+            if command == b"int":
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(init, signal.SIGINT)
+                continue
+            with contextlib.suppress(ProcessLookupError):   # "kill", or the grader went away
+                os.kill(init, signal.SIGKILL)
+        if status_r in ready or control in ready:
+            status = os.read(status_r, 64)
+            break
+    os.waitpid(init, 0)
+    with contextlib.suppress(OSError):
+        control.send(b"exit " + status if status else b"killed")
+    os._exit(0)
+
+
+def _init(request, req_r, rep_w, status_w):
+    """PID 1 of the submission's namespace: forwards SIGINT, reaps, reports, and by exiting
+    makes the kernel kill every process left in the namespace."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    student = os.fork()
+    if student == 0:
+        os.close(status_w)
+        _student(request, req_r, rep_w)
+    os.close(req_r)
+    os.close(rep_w)
+    signal.signal(signal.SIGINT, lambda *_: os.kill(student, signal.SIGINT))
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(0)
+        if pid == student:
+            os.write(status_w, str(status).encode())
+            os._exit(0)
+
+
+def _student(request, req_r, rep_w):
+    import resource
+    try:
+        os.dup2(req_r, 0)
+        os.dup2(rep_w, 3)
+        null = os.open("/dev/null", os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.closerange(4, 1 << 16)
+        for limit, value in ((resource.RLIMIT_AS, request["memory"]),
+                             (resource.RLIMIT_NPROC, request["nproc"]),
+                             (resource.RLIMIT_FSIZE, request["fsize"]),
+                             (resource.RLIMIT_CORE, 0)):
+            if value or limit == resource.RLIMIT_CORE:
+                resource.setrlimit(limit, (value, value))
+        uid = request["uid"]
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)   # drops every capability
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        kind = request["kind"]
+        if kind == "shell":
+            os.chdir(WORK)
+            sys.path[0] = ""
+            sys.modules["dnnkit.shell"].serve(0, 3)
+        elif kind == "runner":
+            os.chdir(RUN)
+            sys.path[0] = WORK if os.listdir(WORK) else BOX + "/helpers"
+            sys.argv = ["dnnkit.runner", "3"]
+            from dnnkit import runner
+            runner.main()
+        elif kind == "probe":
+            os.write(3, _probe().encode())
+    except BaseException:  # noqa: BLE001 (the grader sees the exit status)
+        import traceback
+        with contextlib.suppress(OSError):
+            os.write(3, traceback.format_exc().encode()[-2000:])
+        os._exit(70)
+    os._exit(0)
+
+
+def _probe():
+    """What the start-up check verifies from inside."""
+    if os.getuid() == 0:
+        return "student code runs as root"
+    with open("/proc/net/dev") as f:
+        interfaces = [line.split(":")[0].strip() for line in f.readlines()[2:]]
+    if set(interfaces) - {"lo"}:
+        return f"student code has network interfaces {interfaces}"
+    try:
+        open("/usr/dnnkit-probe", "w")
+        return "student code can write outside its working copy"
+    except OSError:
+        pass
+    return "ok"
+
+
+if __name__ == "__main__":
+    _zygote(int(sys.argv[1]), json.loads(sys.argv[2]))

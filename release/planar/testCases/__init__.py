@@ -1,0 +1,1 @@
+"""Canonical fixtures students see, one generator per test case (see testCases/<assignment>.py)."""

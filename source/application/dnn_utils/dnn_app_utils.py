@@ -1,0 +1,1 @@
+../../../dnn_utils/dnn_app_utils.py

@@ -1,0 +1,1 @@
+../../../testCases/application.py

@@ -1,0 +1,1 @@
+../../../dnn_utils/__init__.py

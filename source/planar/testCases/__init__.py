@@ -1,0 +1,1 @@
+../../../testCases/__init__.py

@@ -1,0 +1,1 @@
+../../../testCases/public_tests.py
