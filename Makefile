@@ -20,8 +20,10 @@ sandbox-tools:
 demo: $(VENV_STAMP) sandbox-tools
 	.venv/bin/dnnkit demo
 
+# One BLAS thread: the notebooks' trainings run beside grading processes, and an
+# oversubscribed OpenBLAS is many times slower than a single thread.
 test: $(VENV_STAMP) sandbox-tools
-	.venv/bin/python -m pytest -q
+	OPENBLAS_NUM_THREADS=1 .venv/bin/python -m pytest -q -ra
 
 # 200 Step-by-Step submissions: plain serial `nbgrader autograde` against `dnnkit grade`.
 # Then `dnnkit grade --cluster` on a local Dask cluster of 1 and 2 workers (benchmarks/bench_dask.py).
