@@ -10,13 +10,12 @@ nbgrader only through documented configuration:
 """
 import os
 
-from dnnkit.course import ASSIGNMENTS
 from dnnkit.nbgrader_ext import configure
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "dnn-from-scratch"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.db_assignments = [dict(name=a) for a in ASSIGNMENTS]
+# Assignments enter the gradebook with `nbgrader generate_assignment` (dnnkit release).
 
 configure(c)
