@@ -71,7 +71,10 @@ class Kernel:
                 return "timeout"
             ready, _, _ = select.select([fd], [], [], left)
             if ready:
-                chunk = os.read(fd, 1 << 20)
+                try:
+                    chunk = os.read(fd, 1 << 20)
+                except OSError:  # e.g. ConnectionResetError: the process died mid-reply
+                    return "dead"
                 if not chunk:
                     return "dead"
                 self.buffer += chunk
@@ -87,11 +90,17 @@ class Kernel:
             return None, self._death(), False
         reply = self._read(time.monotonic() + timeout)
         if reply == "timeout":
-            self.child.interrupt()
-            reply = self._read(time.monotonic() + GRACE)
+            try:
+                self.child.interrupt()
+                reply = self._read(time.monotonic() + GRACE)
+            except OSError:  # it died while being interrupted
+                reply = "dead"
             if isinstance(reply, dict):
                 return reply, "", True
-            self.child.kill()
+            try:
+                self.child.kill()
+            except OSError:  # already gone
+                pass
             return None, (f"still running {timeout:g} s after it started and did not stop when "
                           f"interrupted: the grader killed it"), True
         if reply == "dead":
