@@ -186,6 +186,36 @@ def wait_until(page, script, what, seconds=180):
         page.wait_for_timeout(500)
 
 
+PROMPTS = """[...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    .map(p => p.textContent.trim())"""
+
+
+def run_all_cells(page, attempts=3):
+    """Run > Run All Cells, as a student does. The menu item stays disabled until the notebook
+    is the current widget, which on a loaded machine can lag behind the kernel being idle, and
+    a click on a disabled item does nothing: so wait for it to be enabled, then check that the
+    cells started, and try again if they did not."""
+    for _ in range(attempts):
+        page.locator(".jp-NotebookPanel .jp-Cell").first.click()  # make the notebook current
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        item = page.locator(".lm-Menu-item", has_text="Run All Cells").first
+        item.wait_for()
+        if "lm-mod-disabled" in (item.get_attribute("class") or ""):
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(2000)
+            continue
+        item.click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(p != "[ ]:" for p in page.evaluate(PROMPTS)):
+                return
+            page.wait_for_timeout(500)
+    shot = os.path.join(SHOTS, "run-all-did-not-start.png")
+    page.screenshot(path=shot)
+    raise AssertionError(f"Run All Cells did not start the cells after {attempts} attempts "
+                         f"(screenshot: {shot})")
+
+
 def test_student_runs_the_notebook_and_validates(browser, root, tmp_path):
     work = tmp_path / "student"
     shutil.copytree(os.path.join(root, "release", A), work / A)
@@ -205,12 +235,10 @@ def test_student_runs_the_notebook_and_validates(browser, root, tmp_path):
         wait_until(page, """() => {
             const s = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
             return s && s.getAttribute('data-status') === 'idle'}""", "the kernel")
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        run_all_cells(page)
         code_cells = sum(c.cell_type == "code" for c in release.cells)
         wait_until(page, f"""() => {{
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-                .map(p => p.textContent.trim());
+            const prompts = {PROMPTS};
             return prompts.length === {code_cells} && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
         }}""", "every cell to run")
         # the public tests of the solved exercises pass; the last one says what is wrong
