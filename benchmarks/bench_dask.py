@@ -15,7 +15,6 @@ import resource
 import shutil
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_grade import ASSIGNMENT, ROOT, copy_course, make_class, run, scores  # noqa: E402

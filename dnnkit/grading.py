@@ -21,7 +21,6 @@ included), exactly as nbgrader's Autograde converter chains them, with these sub
 import copy
 import fnmatch
 import hashlib
-import io
 import json
 import logging
 import os
@@ -32,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 
 import nbformat
-from nbconvert.exporters import NotebookExporter
+from nbconvert.exporters.exporter import ResourcesDict
 from nbgrader import utils
 from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
@@ -41,7 +40,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets.utils.importstring import import_item
 
-from dnnkit import sandbox
+from dnnkit import notebook, sandbox
 
 
 # ----------------------------------------------------------------------------------------------
@@ -392,19 +391,20 @@ class _Pipeline:
         config.Exporter.default_preprocessors = []
         from nbgrader.converters import Autograde
         converter = Autograde(config=config)
-        self.sanitize = self._exporter(config, [NoteEditedCells] + list(converter.sanitize_preprocessors))
-        self.autograde = self._exporter(
+        self.sanitize = self._steps(config, [NoteEditedCells] + list(converter.sanitize_preprocessors))
+        self.autograde = self._steps(
             config, [s for s in converter.autograde_preprocessors
                      if (import_item(s) if isinstance(s, str) else s) not in COORDINATOR_STEPS])
         self.definition = Definition(course)
+        imports = "\n".join(dict.fromkeys(   # the source notebooks' imports, in order, once
+            line for text in course.source_notebooks.values()
+            for line in notebook.setup_code(nbformat.reads(text, as_version=4)).split("\n") if line))
         self.session = sandbox.Session(sandbox.Sandbox(config=config), shell=True,
-                                       files=autograded_files({}, course))
+                                       files=autograded_files({}, course), imports=imports)
 
     @staticmethod
-    def _exporter(config, steps):
-        exporter = NotebookExporter(config=config, log=LOG)
-        exporter.register_preprocessor(Steps(steps=[_substitute(s) for s in steps], parent=exporter))
-        return exporter
+    def _steps(config, steps):
+        return Steps(steps=[_substitute(s) for s in steps], config=config, log=LOG)
 
     def alive(self):
         return self.session.proc is not None and self.session.proc.poll() is None
@@ -471,7 +471,8 @@ def _grade_notebook(pipe, task, name, faults, runtime, info):
     }
     try:
         text = task.files[filename].decode("utf-8")
-        sanitized, resources = pipe.sanitize.from_file(io.StringIO(text), resources=resources)
+        nb, resources = _run(pipe.sanitize, nbformat.reads(text, as_version=4), resources)
+        sanitized = nbformat.writes(nb)
     except Exception as error:  # noqa: BLE001 (invalid JSON, bad metadata...)
         unreadable = isinstance(error, (ValueError, UnicodeError)) or "nbformat" in type(error).__module__
         reason = (f"{filename} could not be read" if unreadable else
@@ -481,8 +482,9 @@ def _grade_notebook(pipe, task, name, faults, runtime, info):
     faults.update(resources["dnnkit"]["notes"])
     pipe.session.write(filename, sanitized.encode("utf-8"))
     try:
-        with utils.setenv(NBGRADER_EXECUTION="autograde"):
-            output, resources = pipe.autograde.from_file(io.StringIO(sanitized), resources=resources)
+        with utils.setenv(NBGRADER_EXECUTION="autograde"):   # nbgrader reads the sanitized file
+            nb, resources = _run(pipe.autograde, nbformat.reads(sanitized, as_version=4), resources)
+        output = nbformat.writes(nb)
     except Exception as error:  # noqa: BLE001
         reason = f"nbgrader could not grade {filename}: {_short(error)}"
         faults[filename] = reason
@@ -491,7 +493,6 @@ def _grade_notebook(pipe, task, name, faults, runtime, info):
     info["cells_seconds"] += resources["dnnkit"].get("cells_seconds", 0.0)
     info["judge_seconds"] += finished - resources["dnnkit"].get("executed_at", finished)
     runtime.update(resources["dnnkit"]["faults"])
-    nb = nbformat.reads(output, as_version=4)
     result = NotebookResult(name, "graded", output)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -506,6 +507,24 @@ def _grade_notebook(pipe, task, name, faults, runtime, info):
         elif verdict.get("fault") == "missing":
             faults[verdict.get("function", grade_id)] = verdict.get("message", "")
     return result
+
+
+def _run(steps, nb, resources):
+    """What nbconvert's Exporter does with its preprocessors, without its three deep copies of
+    the notebook and one of the resources per call (a fifth of a submission's bookkeeping):
+    the notebook here was just parsed and belongs to this call alone."""
+    resources, metadata = _resources_dict(resources), resources.get("metadata", {})
+    resources["metadata"] = _resources_dict(metadata)
+    nb, resources = steps(nb, resources)
+    nbformat.validate(nb)   # as the Exporter validates after its preprocessors
+    return nb, resources
+
+
+def _resources_dict(values):
+    """nbconvert's resources type: a dict whose missing keys read as ""."""
+    resources = ResourcesDict()
+    resources.update(values)
+    return resources
 
 
 def _short(error):

@@ -52,8 +52,8 @@ class Case:
 class Runner:
     """One student-code process (dnnkit.runner); restarted after a crash or a time-out."""
 
-    def __init__(self, timeout, memory_bytes, cwd=None):
-        self.timeout, self.memory_bytes, self.cwd = timeout, memory_bytes, cwd
+    def __init__(self, timeout, memory_bytes):
+        self.timeout, self.memory_bytes = timeout, memory_bytes
         self.proc = None
 
     def _start(self):
@@ -71,6 +71,8 @@ class Runner:
 
     def request(self, payload):
         """Send one request; return (reply dict, None) or (None, fault message)."""
+        if self.proc is not None and self.proc.wait(0) is not None:   # it died meanwhile
+            self.close()
         if self.proc is None:
             self._start()
         try:
@@ -112,6 +114,9 @@ class Judge:
         self.spec = assignments.load(assignment)
         self.reference_src = notebook.reference_cells(source_nb)
         self.reference_defs = {n: notebook.definitions_only(s) for n, s in self.reference_src.items()}
+        # Parsed once per assignment, not once per function and submission.
+        self.reference_names = {n: notebook.names_used(d) for n, d in self.reference_defs.items()}
+        self._mutants = {}
         self.setup = notebook.setup_code(source_nb)
         self.functions = notebook.graded_functions(source_nb)
         self.reference = self._namespace(self.reference_src)
@@ -127,29 +132,46 @@ class Judge:
 
     def mutant(self, mistake):
         """The reference function `mistake.function` with the mistake applied."""
-        ns = dict(self.reference)
-        exec(compile(notebook.definitions_only(mistake.apply(self.reference_src[mistake.function])),
-                     f"<mistake {mistake.key}>", "exec"), ns)
-        return ns[mistake.function]
+        if (mistake.function, mistake.key) not in self._mutants:
+            ns = dict(self.reference)
+            exec(compile(notebook.definitions_only(mistake.apply(self.reference_src[mistake.function])),
+                         f"<mistake {mistake.key}>", "exec"), ns)
+            self._mutants[mistake.function, mistake.key] = ns[mistake.function]
+        return self._mutants[mistake.function, mistake.key]
 
     def program(self, name, student_source, student_setup):
         """What the runner executes for `name`: imports, the reference versions of the other
-        graded functions, then the student's definitions from the graded cell."""
-        parts = [src for other, src in self.reference_defs.items() if other != name]
-        parts.append(student_source)
-        code = "\n\n".join(parts)
-        return notebook.imports_used(self.setup + "\n" + student_setup, code) + "\n\n" + code
+        graded functions it calls (directly or through each other), then the student's
+        definitions from the graded cell."""
+        used = notebook.names_used(student_source)
+        others, todo = [], [used]
+        while todo:   # the graded functions reachable from the student's code
+            for other in sorted(todo.pop() & set(self.reference_defs) - {name} - set(others)):
+                others.append(other)
+                todo.append(self.reference_names[other])
+        others = [o for o in self.reference_defs if o in others]   # notebook order
+        used = used.union(*(self.reference_names[o] for o in others))
+        code = "\n\n".join([self.reference_defs[o] for o in others] + [student_source])
+        return notebook.imports_used(self.setup + "\n" + student_setup, used) + "\n\n" + code
 
     def judge(self, student_nb):
         rng = np.random.default_rng(self.seed if self.seed is not None else secrets.randbits(64))
         student_setup = notebook.setup_code(student_nb)
-        runner = Runner(self.timeout, self.memory_bytes, cwd=_empty_dir())
+        from dnnkit import sandbox
+        session = sandbox.current()
+        if session is None:
+            runner = Runner(self.timeout, self.memory_bytes)
+        else:   # one runner per sandbox session: its start is paid once per grading worker
+            runner = session.keep(("judge runner", self.memory_bytes),
+                                  lambda: Runner(self.timeout, self.memory_bytes))
+            runner.timeout = self.timeout
         verdicts = {}
         try:
             for name in self.functions:
                 verdicts[name] = self.judge_function(name, student_nb, student_setup, runner, rng)
         finally:
-            runner.close()
+            if session is None:
+                runner.close()
         return verdicts
 
     def judge_function(self, name, student_nb, student_setup, runner, rng):
@@ -294,11 +316,17 @@ def _has_content(value):
     return True
 
 
-def _empty_dir():
-    import tempfile
-    path = os.path.join(tempfile.gettempdir(), "dnnkit-runner")
-    os.makedirs(path, exist_ok=True)
-    return path
+_judges = {}
+
+
+def cached_judge(assignment, source_path):
+    """One Judge per source notebook and process (a grading worker grades many submissions):
+    the reference is parsed and run once, and again only when the source file changes."""
+    stat = os.stat(source_path)
+    key, stamp = (assignment, os.path.abspath(source_path)), (stat.st_mtime_ns, stat.st_size)
+    if key not in _judges or _judges[key][0] != stamp:
+        _judges[key] = stamp, Judge(assignment, notebook.read(source_path))
+    return _judges[key][1]
 
 
 class JudgeGradedFunctions(NbGraderPreprocessor):
@@ -310,8 +338,9 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         root = CourseDirectory(parent=self).root
-        source = notebook.read(notebook.source_notebook_path(root, info["assignment"], info["notebook"]))
-        judge = Judge(info["assignment"], source, self.timeout, self.memory_mb << 20)
+        judge = cached_judge(info["assignment"],
+                             notebook.source_notebook_path(root, info["assignment"], info["notebook"]))
+        judge.timeout, judge.memory_bytes = self.timeout, self.memory_mb << 20
         from dnnkit import sandbox
         with sandbox.working_copy(resources.get("metadata", {}).get("path"), parent=self):
             verdicts = judge.judge(nb)

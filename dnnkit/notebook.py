@@ -70,19 +70,23 @@ def setup_code(nb):
     return "\n".join(lines)
 
 
-def imports_used(imports, code):
-    """The statements of `imports` that bind a name `code` uses, and star imports.
+def names_used(code):
+    """Every name `code` reads or binds (ast.Name nodes)."""
+    return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+
+
+def imports_used(imports, used):
+    """The statements of `imports` that bind a name in the set `used`, and star imports.
 
     The judge runs each graded function with only these: the rest of a notebook's imports
     (plotting libraries take a second or more to import) would be paid for every function.
     """
-    used = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
     kept = []
     for node in ast.parse(imports).body:
         bound = {(a.asname or a.name).split(".")[0] for a in node.names}
         if "*" in bound or used & bound:
             kept.append(ast.unparse(node))
-    return "\n".join(kept)
+    return "\n".join(dict.fromkeys(kept))   # each once
 
 
 def _without_magics(source):

@@ -10,13 +10,16 @@ given as argv[1] (so prints of student code cannot be taken for replies).
 Each request runs in a child forked for it: this process never runs student code, so nothing
 one request's code leaves behind (patched modules or builtins, hooks, the reference functions
 of an earlier request still in memory) reaches the next one, and the child never holds the
-grader's channel.
+grader's channel. Nor does any process a request started outlive it: this process is their
+subreaper (orphans come back to it, however often they fork) and kills what is left after
+each request. So one runner can serve a grading worker's submissions one after another.
 """
 import contextlib
 import copy
 import io
 import json
 import os
+import select
 import sys
 
 import numpy as np
@@ -24,6 +27,7 @@ import numpy as np
 from testCases.public_tests import decode, encode
 
 MAX_REPLY = 64 * 1024 * 1024
+HOME = "."   # the (empty, writable) folder requests run in
 
 
 def run(request):
@@ -53,6 +57,8 @@ def isolated(request):
     pid = os.fork()
     if pid == 0:  # the child: no grader channel, no stdin
         try:
+            with contextlib.suppress(OSError):   # the grader renews the folder per submission
+                os.chdir(HOME)
             os.close(read_fd)
             os.closerange(3, write_fd)
             os.closerange(write_fd + 1, 1 << 16)
@@ -65,9 +71,7 @@ def isolated(request):
         finally:
             os._exit(0)
     os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as pipe:
-        data = pipe.read(2 * MAX_REPLY)
-    _, status = os.waitpid(pid, 0)
+    data, status = _collect(read_fd, pid)
     if os.WIFSIGNALED(status) or os.WEXITSTATUS(status):  # student code ended the child:
         code = os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
         if os.WIFSIGNALED(status):  # end this process the same way, so the grader says so
@@ -82,10 +86,81 @@ def isolated(request):
     return data.decode()
 
 
+def _collect(read_fd, pid):
+    """The child's reply and exit status: what it wrote until the pipe closed, or until it
+    exited and the pipe was drained (a process it left behind may hold the pipe open)."""
+    chunks, size, status = [], 0, None
+    try:
+        while size <= 2 * MAX_REPLY:
+            ready, _, _ = select.select([read_fd], [], [], 0.02 if status is None else 0)
+            if ready:
+                chunk = os.read(read_fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            elif status is not None:
+                break
+            else:
+                done, wait_status = os.waitpid(pid, os.WNOHANG)
+                status = wait_status if done else None
+    finally:
+        os.close(read_fd)
+    if status is None:
+        _, status = os.waitpid(pid, 0)
+    return b"".join(chunks), status
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def end_strays():
+    """Kill every process left by the last request (orphans are reparented to this process).
+
+    /proc is the sandbox's: its numbers are those of an outer PID namespace, and each process's
+    NSpid line gives its number in ours, which kill() and waitpid() take."""
+    import signal
+    me, level = int(os.readlink("/proc/self")), len(_nspids("self")) - 1
+    for _ in range(1000):   # each round kills what the previous round's victims left behind
+        strays = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) != me:
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                    if ppid == me:
+                        strays.append(_nspids(entry)[level])
+                except (OSError, ValueError, IndexError):
+                    continue   # gone meanwhile
+        if not strays:
+            return
+        for pid in strays:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in strays:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _nspids(pid):
+    """A process's numbers in each PID namespace, the /proc mount's first."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("NSpid:"):
+                return [int(n) for n in line.split()[1:]]
+    raise ValueError(pid)
+
+
 def main():
+    import ctypes
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    global HOME
+    HOME = os.getcwd()
     replies = os.fdopen(int(sys.argv[1]), "w")
     for line in sys.stdin:
-        replies.write(isolated(json.loads(line)) + "\n")
+        reply = isolated(json.loads(line))
+        end_strays()
+        replies.write(reply + "\n")
         replies.flush()
 
 

@@ -146,7 +146,7 @@ class Session:
     it the box's own `work/` folder is used, refilled per submission with `prepare`.
     """
 
-    def __init__(self, settings=None, work=None, shell=False, files=None):
+    def __init__(self, settings=None, work=None, shell=False, files=None, imports=""):
         self.settings = settings or Sandbox()
         self.uid = self.settings.uid_base + os.getpid() % 100000
         self.root = tempfile.mkdtemp(prefix="dnnkit-sandbox-")
@@ -154,21 +154,23 @@ class Session:
         for name in ("work", "run", "helpers"):   # made here: bwrap would make them 0700
             os.makedirs(os.path.join(self.box, name))
         self.proc = None
+        self._kept = {}
         if files:   # the working copy's fixed part (helpers), for the zygote's warm-up
             self.prepare(files)
         try:
-            self._start(work, shell)
+            self._start(work, shell, imports if files else "")
         except BaseException:
             self.close()
             raise
 
     # -- life cycle
-    def _start(self, work, shell):
+    def _start(self, work, shell, imports):
         _require()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         preload = list(self.settings.preload) + (["dnnkit.shell"] if shell else [])
         argv = bwrap_command(self.box, work, self.settings.read_only_paths) + [
-            sys.executable, "-m", "dnnkit.sandbox", str(theirs.fileno()), json.dumps(preload)]
+            sys.executable, "-m", "dnnkit.sandbox", str(theirs.fileno()), json.dumps(preload),
+            imports]
         import subprocess
         with open(os.path.join(self.root, "zygote.log"), "wb") as log:
             self.proc = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
@@ -182,7 +184,18 @@ class Session:
                 detail = f.read().decode(errors="replace").strip()[-2000:]
             raise SandboxError(f"the sandbox did not start: {message.decode(errors='replace') or detail or 'no answer'}")
 
+    def keep(self, key, make):
+        """An object with a close() method made by make() once and closed with the session
+        (e.g. the judge's runner, which serves a worker's submissions one after another)."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
+
     def close(self):
+        for kept in getattr(self, "_kept", {}).values():
+            with contextlib.suppress(OSError):
+                kept.close()
+        self._kept = {}
         if self.proc is not None:
             with contextlib.suppress(OSError):
                 self.sock.close()
@@ -382,11 +395,12 @@ def _prctl(option, value):
         raise OSError(ctypes.get_errno(), f"prctl({option})")
 
 
-def _zygote(sock_fd, preload):
+def _zygote(sock_fd, preload, imports=""):
     sock = socket.socket(fileno=sock_fd)
     try:
         for name in preload:
             importlib.import_module(name)
+        _import_helpers(imports)
         if "dnnkit.shell" in preload:
             sys.modules["dnnkit.shell"].prepare()
     except BaseException as error:  # noqa: BLE001 (reported to the grader)
@@ -410,6 +424,25 @@ def _zygote(sock_fd, preload):
                 os._exit(1)
         for fd in fds:
             os.close(fd)
+
+
+def _import_helpers(imports):
+    """Run the course's import statements (`imports`: from its source notebooks) in the zygote,
+    from the working copy as the session starts: the course's own files, no submission's yet.
+    Every student process forked later has these modules loaded instead of compiling them
+    again, and the judge's runner, which serves a worker's submissions one after another,
+    takes its encoder (testCases.public_tests) from them rather than from a submission's files."""
+    if not imports:
+        return
+    sys.path.insert(0, WORK)
+    try:
+        for statement in imports.split("\n") + ["import testCases.public_tests"]:
+            try:
+                exec(compile(statement, "<course imports>", "exec"), {})
+            except Exception:  # noqa: BLE001 (a notebook that needs it reports it when it runs)
+                pass
+    finally:
+        sys.path.remove(WORK)
 
 
 def _keeper(request, control_fd, req_r, rep_w):
@@ -533,4 +566,4 @@ def _probe():
 
 
 if __name__ == "__main__":
-    _zygote(int(sys.argv[1]), json.loads(sys.argv[2]))
+    _zygote(int(sys.argv[1]), json.loads(sys.argv[2]), *sys.argv[3:])

@@ -159,9 +159,16 @@ def prepare():
     global _shell
     config = Config()
     config.HistoryManager.enabled = False
+    # Tracebacks without colours: to colour them IPython builds a new lexer for every frame
+    # (about 15 ms each), most of the grading time of a submission whose cells fail. The text
+    # is the same; feedback is read as HTML, where the colours were decoration.
+    config.InteractiveShell.colors = "nocolor"
     _shell = InteractiveShell.instance(config=config, display_pub_class=Publisher,
                                        displayhook_class=Hook)
     _shell._showtraceback = _show_traceback
+    # IPython formats each error a second time for its history's store of exceptions; the
+    # history is off here, so that copy is never read.
+    _shell._format_exception_for_storage = lambda *args, **kwargs: {}
     # Warm up IPython's traceback formatting (lazy imports) here, not in every child.
     _shell.run_cell("def _warm_up():\n    1/0\n_warm_up()", store_history=False, silent=True)
     _shell.user_ns.pop("_warm_up", None)

@@ -79,6 +79,30 @@ def linear_forward(A, W, b):
     return Z, cache
 '''
 
+# The judge's runner serves one worker's submissions one after another: a process a request
+# leaves behind must not live on to disturb later requests (here: kill each one, sparing the
+# runner itself so that it is not restarted).
+JUDGE_DAEMON = '''# GRADED FUNCTION: linear_forward
+
+def linear_forward(A, W, b):
+    import os, signal, time
+    runner = os.getppid()
+    if os.path.basename(os.getcwd()) == "run" and os.fork() == 0:   # in the judge's runner only
+        os.setsid()
+        time.sleep(2)
+        while True:
+            for pid in range(2, 3000):
+                if pid not in (runner, os.getpid()):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.05)
+    Z = np.dot(W, A) + b
+    cache = (A, W, b)
+    return Z, cache
+'''
+
 
 def catalog(port):
     """{student: (how the submission is made, expected status, expected total, words of the reason)}"""
@@ -107,6 +131,11 @@ def catalog(port):
     def judge_snoop(nb, course):
         next(c for c in nb.cells if c.source.startswith("# GRADED FUNCTION: linear_forward")).source = \
             JUDGE_SNOOP.format(course=course)
+        return nb
+
+    def judge_daemon(nb, course):
+        next(c for c in nb.cells if c.source.startswith("# GRADED FUNCTION: linear_forward")).source = \
+            JUDGE_DAEMON
         return nb
 
     def snoop(nb, course):
@@ -140,6 +169,7 @@ def catalog(port):
         "extra_files": ("extras", "graded", 100, "a link"),
         "snoop": (snoop, "graded", 100, ""),
         "judge_snoop": (judge_snoop, "graded", 90, ""),
+        "judge_daemon": (judge_daemon, "graded", 100, ""),
     }
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dnnkit import notebook, submissions
-from dnnkit.judge import LONG_NUMBER, Judge, Runner, _empty_dir, _hard_coded, _scrub
+from dnnkit.judge import LONG_NUMBER, Judge, Runner, _hard_coded, _scrub
 
 A = "step_by_step"
 NB = "Building_your_Deep_Neural_Network_Step_by_Step"
@@ -30,7 +30,7 @@ def student(notebooks, **cells):
 
 def verdict(judge, nb, name):
     """The judge's verdict on one function of `nb` (its own runner, as in grading)."""
-    runner = Runner(judge.timeout, judge.memory_bytes, cwd=_empty_dir())
+    runner = Runner(judge.timeout, judge.memory_bytes)
     try:
         return judge.judge_function(name, nb, notebook.setup_code(nb), runner,
                                     np.random.default_rng(3))
