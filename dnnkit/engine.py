@@ -157,7 +157,7 @@ class Recorder:
         """The rows nbgrader's Autograde writes: student, submission (timestamp), the scores and
         comments of SaveAutoGrades, AssignLatePenalties' penalty; zeros for missing notebooks.
         One transaction per submission."""
-        from nbgrader.api import InvalidEntry
+        from nbgrader.api import Comment, Grade, InvalidEntry
         gb = self.gb
         try:
             try:
@@ -168,17 +168,18 @@ class Recorder:
                 result.assignment, result.student, **({"timestamp": timestamp} if timestamp else {}))
             for nbr in result.notebooks:
                 notebook = gb.find_submission_notebook(nbr.name, result.assignment, result.student)
+                grades, comments = _with_cells(gb, Grade, notebook), _with_cells(gb, Comment, notebook)
                 if nbr.state == "graded":
-                    for grade in notebook.grades:
+                    for grade in grades:
                         if grade.name in nbr.grades:
                             grade.auto_score = nbr.grades[grade.name]
                             # SaveAutoGrades: a manual score or no auto score needs a person
                             grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-                    for comment in notebook.comments:
+                    for comment in comments:
                         if comment.name in nbr.comments:
                             comment.auto_comment = nbr.comments[comment.name]
                 else:   # missing (nbgrader: zero), or unreadable (zero, and flagged for a person)
-                    for grade in notebook.grades:
+                    for grade in grades:
                         grade.auto_score = 0
                         grade.needs_manual_grade = nbr.state != "missing"
             gb.db.flush()
@@ -200,6 +201,13 @@ class Recorder:
             penalty = self.late_plugin.late_submission_penalty(student, notebook.score, seconds)
             if penalty is not None:
                 notebook.late_submission_penalty = min(max(penalty, 0), notebook.score)
+
+
+def _with_cells(gb, model, notebook):
+    """A submitted notebook's Grade or Comment rows with their cells, in one query: each row's
+    `name` reads its cell, which the lazy default fetches with a query per row."""
+    from sqlalchemy.orm import joinedload
+    return gb.db.query(model).options(joinedload(model.cell)).filter(model.notebook_id == notebook.id).all()
 
 
 def read_status(dest):

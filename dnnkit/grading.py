@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -380,7 +379,7 @@ class _Pipeline:
 
     def __init__(self, course):
         self.course = course
-        self.root = tempfile.mkdtemp(prefix="dnnkit-course-")
+        self.root = sandbox.scratch_dir("dnnkit-course-")
         folder = os.path.join(self.root, "source", course.assignment)
         os.makedirs(folder)
         for name, text in course.source_notebooks.items():

@@ -357,7 +357,9 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
 def apply_verdict(cell, verdict):
     """Make the test cell's outputs say the judge's verdict (nbgrader scores a cell by whether
     it has an error output)."""
-    had_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+    # (the hidden part's JudgeRequired is this step's cue, not a failure of the public test)
+    had_error = any(o.get("output_type") == "error" and o.get("ename") != "JudgeRequired"
+                    for o in cell.get("outputs", []))
     # nbgrader scores stderr like an error: a warning the public test printed in the student's
     # kernel (e.g. overflow from a wrong function it calls) must not decide the points either.
     outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"

@@ -149,7 +149,7 @@ class Session:
     def __init__(self, settings=None, work=None, shell=False, files=None, imports=""):
         self.settings = settings or Sandbox()
         self.uid = self.settings.uid_base + os.getpid() % 100000
-        self.root = tempfile.mkdtemp(prefix="dnnkit-sandbox-")
+        self.root = scratch_dir("dnnkit-sandbox-")
         self.box = os.path.join(self.root, "box")
         for name in ("work", "run", "helpers"):   # made here: bwrap would make them 0700
             os.makedirs(os.path.join(self.box, name))
@@ -261,6 +261,41 @@ class Session:
         os.close(req_r)
         os.close(rep_w)
         return Child(control, os.fdopen(req_w, "w"), os.fdopen(rep_r, "rb", buffering=0), on_close)
+
+
+OWNER = "owner"   # in a scratch folder: "pid start-time" of the process that made it
+
+
+def scratch_dir(prefix):
+    """A temporary folder marked with the process that made it, after removing the folders of
+    `prefix` whose process is gone (e.g. a Dask worker killed mid-batch cannot clean up)."""
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if name.startswith(prefix) and not _owner_alive(path):
+            shutil.rmtree(path, ignore_errors=True)
+    path = tempfile.mkdtemp(prefix=prefix)
+    with open(os.path.join(path, OWNER), "w") as f:
+        f.write(_identity(os.getpid()))
+    return path
+
+
+def _identity(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f"{pid} {f.read().rsplit(')', 1)[1].split()[19]}"   # field 22: start time
+
+
+def _owner_alive(path):
+    try:
+        with open(os.path.join(path, OWNER)) as f:
+            owner = f.read()
+        pid = int(owner.split()[0])
+    except (OSError, ValueError, IndexError):
+        return True   # not marked (yet): leave it alone
+    try:
+        return _identity(pid) == owner   # the same pid may belong to a newer process
+    except OSError:
+        return False
 
 
 def bwrap_command(box, work=None, read_only=()):

@@ -184,3 +184,21 @@ def _graded(course):
     folder = os.path.join(course, "autograded")
     return [s for s in os.listdir(folder)
             if os.path.exists(os.path.join(folder, s, A, "grading_status.json"))]
+
+
+def test_scratch_folders_of_dead_processes_are_swept(tmp_path, monkeypatch):
+    """A grading process killed outright (a Dask worker, say) leaves its sandbox folder behind:
+    the next one made with the same prefix removes it, and only it."""
+    import tempfile
+    from dnnkit import sandbox
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["sleep", "0"])
+    dead.wait()
+    stale, mine, unmarked = tmp_path / "dnnkit-x-stale", tmp_path / "dnnkit-x-mine", tmp_path / "dnnkit-x-new"
+    for folder in (stale, mine, unmarked):
+        folder.mkdir()
+    (stale / sandbox.OWNER).write_text(f"{dead.pid} 1")
+    (mine / sandbox.OWNER).write_text(sandbox._identity(os.getpid()))
+    made = sandbox.scratch_dir("dnnkit-x-")
+    assert sorted(os.listdir(tmp_path)) == sorted([mine.name, unmarked.name, os.path.basename(made)])
+    assert (tmp_path / os.path.basename(made) / sandbox.OWNER).read_text() == sandbox._identity(os.getpid())

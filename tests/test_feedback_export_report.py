@@ -223,3 +223,28 @@ def test_feedback_refuses_to_leak_when_the_kit_step_is_not_loaded(graded_course,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert result.returncode != 0 and "showed hidden tests" in result.stdout, result.stdout
     assert glob.glob(os.path.join(broken, "feedback", "*", A, "*.html")) == []
+
+
+def test_autograde_without_the_judge_gives_no_points(graded_course, tmp_path):
+    """If nbgrader_config.py fails to load, plain nbgrader autogrades without the judge: the
+    hidden part of every test cell then fails it (fail closed) rather than let a public test,
+    run in the student's own kernel, decide the points."""
+    import shutil
+    from nbgrader.api import Gradebook
+    broken = str(tmp_path / "course")
+    shutil.copytree(graded_course, broken, symlinks=True)
+    with open(os.path.join(broken, "nbgrader_config.py"), "a") as f:
+        f.write("\nraise RuntimeError('broken on purpose')\n")
+    course_mod.nbgrader(broken, "autograde", A, "--force", "--student", "ada_complete")
+    with Gradebook("sqlite:///" + os.path.join(broken, "gradebook.db")) as gb:
+        notebook_ = gb.find_submission_notebook(NB, A, "ada_complete")
+        scores = {g.name: g.auto_score for g in notebook_.grades if g.name.startswith("test_")}
+    with Gradebook("sqlite:///" + os.path.join(graded_course, "gradebook.db")) as gb:
+        judged = {g.name: g.auto_score for g in gb.find_submission_notebook(NB, A, "ada_complete").grades
+                  if g.name.startswith("test_")}
+    assert len(scores) == 10 and set(scores.values()) == {0}, scores
+    assert set(judged.values()) == {10}, judged   # with the judge: full marks
+    nb = nbformat.read(os.path.join(broken, "autograded", "ada_complete", A, NB + ".ipynb"), as_version=4)
+    errors = {o.ename for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")
+              for o in c.get("outputs", []) if o.output_type == "error"}
+    assert errors == {"JudgeRequired"}, errors

@@ -232,6 +232,19 @@ def diagnose(expected, actual, outputs, mistakes):
 # ---------------------------------------------------------------------------------------------
 # The entry point of the notebooks' test cells.
 
+class JudgeRequired(Exception):
+    """The hidden part of every test cell raises it under `nbgrader autograde`; dnnkit's judge,
+    which runs right after the cells, replaces it with its verdict. Without the judge (say
+    nbgrader_config.py failed to load), the cells fail and score 0: grades never come from a
+    test run inside the student's kernel, where code can patch numpy or the tests."""
+
+
+def judge_required():
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        raise JudgeRequired("this cell is graded by dnnkit's judge, which did not run: check that "
+                            "nbgrader_config.py loads (nbgrader's log says why not)")
+
+
 def load_expected(assignment):
     with open(os.path.join(EXPECTED_DIR, assignment + ".json")) as f:
         return json.load(f)
