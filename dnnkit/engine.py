@@ -166,8 +166,10 @@ class Recorder:
                 gb.find_student(result.student)
             submission = gb.update_or_create_submission(
                 result.assignment, result.student, **({"timestamp": timestamp} if timestamp else {}))
+            notebooks = {}
             for nbr in result.notebooks:
-                notebook = gb.find_submission_notebook(nbr.name, result.assignment, result.student)
+                notebook = notebooks[nbr.name] = gb.find_submission_notebook(
+                    nbr.name, result.assignment, result.student)
                 grades, comments = _with_cells(gb, Grade, notebook), _with_cells(gb, Comment, notebook)
                 if nbr.state == "graded":
                     for grade in grades:
@@ -185,8 +187,7 @@ class Recorder:
             gb.db.flush()
             for nbr in result.notebooks:
                 if nbr.state == "graded":
-                    self._late_penalty(submission, gb.find_submission_notebook(
-                        nbr.name, result.assignment, result.student), result.student)
+                    self._late_penalty(submission, notebooks[nbr.name], result.student)
             gb.db.commit()
         except Exception:
             gb.db.rollback()
