@@ -46,6 +46,7 @@ def tool_env():
     bin folder must come first on PATH even when the venv is not activated."""
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env.pop("DNNKIT_JUDGE", None)   # each nbgrader run sets it by loading the course's config
     return env
 
 

@@ -136,6 +136,8 @@ class ForkedExecute(Execute):
         faults = info.setdefault("faults", {})
         settings = session.settings
         env = {"NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "")}
+        if os.environ.get("DNNKIT_JUDGE"):   # set by the judge step (dnnkit.judge), as for nbgrader's kernels
+            env["DNNKIT_JUDGE"] = os.environ["DNNKIT_JUDGE"]
         started = time.monotonic()
         deadline = started + self.notebook_timeout
         kernel = Kernel(session, settings.memory_mb << 20, env)

@@ -335,6 +335,13 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
     timeout = Float(30.0, help="Seconds each graded function may take on its hidden tests.").tag(config=True)
     memory_mb = Integer(2048, help="Memory cap of the process running student functions (MiB).").tag(config=True)
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # nbgrader makes its steps before it runs any: the kernels Execute starts inherit this,
+        # and the hidden part of the test cells leaves the points to this step instead of
+        # failing the cell (testCases.public_tests.judge_required). No judge step, no variable.
+        os.environ["DNNKIT_JUDGE"] = "1"
+
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         root = CourseDirectory(parent=self).root

@@ -233,14 +233,15 @@ def diagnose(expected, actual, outputs, mistakes):
 # The entry point of the notebooks' test cells.
 
 class JudgeRequired(Exception):
-    """The hidden part of every test cell raises it under `nbgrader autograde`; dnnkit's judge,
-    which runs right after the cells, replaces it with its verdict. Without the judge (say
-    nbgrader_config.py failed to load), the cells fail and score 0: grades never come from a
-    test run inside the student's kernel, where code can patch numpy or the tests."""
+    """Raised by the hidden part of every test cell when `nbgrader autograde` runs without
+    dnnkit's judge (say nbgrader_config.py failed to load): the cells then fail and score 0,
+    rather than take their points from a test run inside the student's kernel, where code can
+    patch numpy or the tests. With the judge configured, nbgrader's kernels (and dnnkit grade's
+    shells) see DNNKIT_JUDGE=1, and the judge's verdict decides the points."""
 
 
 def judge_required():
-    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde" and not os.environ.get("DNNKIT_JUDGE"):
         raise JudgeRequired("this cell is graded by dnnkit's judge, which did not run: check that "
                             "nbgrader_config.py loads (nbgrader's log says why not)")
 
