@@ -15,6 +15,7 @@ only writer of autograded/ and the gradebook. Dask provides the fault handling:
 """
 import concurrent.futures as cf
 import dataclasses
+import os
 import threading
 import uuid
 
@@ -27,11 +28,41 @@ class ClusterError(Exception):
     """The cluster cannot grade: said before anything is submitted or written."""
 
 
-def connect(address, timeout=CONNECT_TIMEOUT):
+def security(settings):
+    """distributed's Security for GradeEngine's tls_* settings (None when they are not set)."""
+    files = (settings.tls_ca_file, settings.tls_cert, settings.tls_key)
+    if not any(files):
+        return None
+    missing = [name for name, f in zip(("tls_ca_file", "tls_cert", "tls_key"), files) if not os.path.isfile(f)]
+    if missing:
+        raise ClusterError("Dask TLS needs c.GradeEngine." + ", ".join(missing) + " (existing PEM files)")
+    from distributed.security import Security
+    return Security(tls_ca_file=files[0], tls_client_cert=files[1], tls_client_key=files[2],
+                    require_encryption=True)
+
+
+def check_address(address, secure):
+    """Workers run submissions as root and Dask runs whatever its clients send: outside this
+    machine's loopback, only a TLS scheduler with certificates (mutual TLS) is used."""
+    scheme, _, rest = address.partition("://")
+    host = rest.rsplit(":", 1)[0].strip("[]") if rest else ""
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    if scheme == "tls" and not secure:
+        raise ClusterError(f"{address} is a TLS address: set c.GradeEngine.tls_ca_file, tls_cert "
+                           f"and tls_key in nbgrader_config.py")
+    if scheme != "tls" and not loopback:
+        raise ClusterError(f"refusing the unencrypted, unauthenticated Dask address {address}: "
+                           f"whoever reaches that port can run code on the workers. Start the "
+                           f"scheduler and workers with TLS certificates and use tls://host:port "
+                           f"(README, 'Grading on a cluster')")
+
+
+def connect(address, timeout=CONNECT_TIMEOUT, secure=None):
     """A Dask client for the scheduler at `address`, checked to have workers that can grade."""
     from distributed import Client
+    check_address(address, secure)
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout, set_as_default=False, security=secure)
     except (OSError, TimeoutError, ValueError) as error:
         raise ClusterError(
             f"cannot reach the Dask scheduler at {address} ({type(error).__name__}: {error}). "
@@ -117,9 +148,9 @@ class DaskExecutor(cf.Executor):
     `submit(fn, task)` returns a concurrent.futures.Future of `fn(task)`; when Dask gives up on
     a task because its workers kept dying, the future holds `on_lost(task, reason)` instead."""
 
-    def __init__(self, address, on_lost):
+    def __init__(self, address, on_lost, secure=None):
         self.address, self.on_lost = address, on_lost
-        self.client = connect(address)
+        self.client = connect(address, secure=secure)
         self.batch = uuid.uuid4().hex[:8]
         self.count = 0
         self.pending = set()

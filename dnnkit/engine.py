@@ -33,8 +33,7 @@ from traitlets import Integer, Unicode  # noqa: E402
 from traitlets.config import LoggingConfigurable  # noqa: E402
 
 from dnnkit import grading  # noqa: E402
-
-STATUS_FILE = "grading_status.json"
+from dnnkit.results import STATUS_FILE, read_status_file  # noqa: E402
 
 
 class GradeEngine(LoggingConfigurable):
@@ -42,8 +41,12 @@ class GradeEngine(LoggingConfigurable):
 
     workers = Integer(0, help="Grading worker processes (0: one per CPU core).").tag(config=True)
     max_submission_mb = Integer(100, help="Largest submission folder graded (MiB).").tag(config=True)
-    cluster = Unicode("", help="Address of a Dask scheduler (tcp://host:8786) whose workers grade "
+    cluster = Unicode("", help="Address of a Dask scheduler (tls://host:8786) whose workers grade "
                       "instead of local processes (dnnkit.cluster); --cluster overrides it.").tag(config=True)
+    tls_ca_file = Unicode("", help="Dask TLS: the certificate authority that signed the scheduler's, "
+                          "the workers' and this coordinator's certificates.").tag(config=True)
+    tls_cert = Unicode("", help="Dask TLS: this coordinator's certificate (PEM).").tag(config=True)
+    tls_key = Unicode("", help="Dask TLS: this coordinator's private key (PEM).").tag(config=True)
 
 
 def load_config(root):
@@ -212,11 +215,7 @@ def _with_cells(gb, model, notebook):
 
 
 def read_status(dest):
-    try:
-        with open(os.path.join(dest, STATUS_FILE)) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
+    return read_status_file(os.path.join(dest, STATUS_FILE))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -289,7 +288,8 @@ def grade(root, assignment, workers=None, force=False, students=None, out=None, 
     if cluster or settings.cluster:   # connected and checked before anything is written
         from dnnkit import cluster as dask_cluster
         try:
-            executor = dask_cluster.DaskExecutor(cluster or settings.cluster, fault_result)
+            executor = dask_cluster.DaskExecutor(cluster or settings.cluster, fault_result,
+                                                 dask_cluster.security(settings))
         except dask_cluster.ClusterError as error:
             raise SystemExit(f"dnnkit grade: {error}") from None
         out.write(f"grading on the Dask cluster at {executor.address} "
@@ -335,11 +335,12 @@ def _grade(root, assignment, config, coursedir, settings, workers, force, studen
                 task.files, notes = read_submission(path, settings.max_submission_mb << 20)
             except (TooLarge, OSError) as error:
                 task.digest = f"unreadable:{error}"
-                result = fault_result(task, str(error))
-                recorder.record(task, result, None)
+                result = _record(recorder, task, fault_result(task, str(error)), None)
                 outcome[student], reasons[student] = result.status, result.reason
                 progress.add(result.status)
                 continue
+            task.files, clashes = grading.without_conflicts(task.files, course, STATUS_FILE)
+            notes.update(clashes)
             task.digest = grading.digest_files(task.files)
             status = read_status(recorder.dest(student, assignment))
             if (not force and status and status.get("sha256") == task.digest
@@ -386,7 +387,7 @@ def _run(tasks, timestamps, recorder, workers, outcome, reasons, progress, execu
                 if notes and result.status == "graded":
                     result.reason = "; ".join(filter(None, [result.reason] + [f"{k}: {v}" for k, v in notes.items()]))
                 with _interrupt_deferred():
-                    recorder.record(task, result, timestamps.get(task.student))
+                    result = _record(recorder, task, result, timestamps.get(task.student))
                 outcome[task.student], reasons[task.student] = result.status, result.reason
                 progress.add(result.status)
             if queue:
@@ -403,6 +404,21 @@ def _run(tasks, timestamps, recorder, workers, outcome, reasons, progress, execu
         executor.shutdown(wait=True, cancel_futures=True)
         _stop_workers()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _record(recorder, task, result, timestamp):
+    """Record `result`; if that fails, record a fault naming why (the batch goes on)."""
+    try:
+        recorder.record(task, result, timestamp)
+        return result
+    except Exception as error:  # noqa: BLE001 (one submission must not stop the others)
+        recorder.gb.db.rollback()
+        fault = fault_result(task, f"its result could not be recorded: {type(error).__name__}: {error}"[:400])
+        try:
+            recorder.record(task, fault, timestamp)
+        except Exception:  # noqa: BLE001 (the summary still names it)
+            pass
+        return fault
 
 
 class _interrupt_deferred:

@@ -62,10 +62,13 @@ class Kernel:
         if isinstance(hello, dict):
             self.language_info = hello.get("language_info")
 
-    def _read(self, deadline):
-        """One reply (dict), "timeout", or "dead"."""
+    def _read(self, deadline, limit=64 << 20):
+        """One reply (dict), "timeout", or "dead" (also for a reply over `limit` bytes, or not
+        of the shell's form: the process is the student's, and so is what it writes)."""
         fd = self.child.replies.fileno()
         while b"\n" not in self.buffer:
+            if len(self.buffer) > limit:
+                return "dead"
             left = deadline - time.monotonic()
             if left <= 0:
                 return "timeout"
@@ -79,7 +82,11 @@ class Kernel:
                     return "dead"
                 self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            return "dead"
+        return reply if isinstance(reply, dict) else "dead"
 
     def run(self, code, timeout, max_output):
         """(reply or None, fault reason or "", timed_out)."""
@@ -88,11 +95,11 @@ class Kernel:
             self.child.stdin.flush()
         except (BrokenPipeError, OSError):
             return None, self._death(), False
-        reply = self._read(time.monotonic() + timeout)
+        reply = _checked(self._read(time.monotonic() + timeout, 2 * max_output + (1 << 20)))
         if reply == "timeout":
             try:
                 self.child.interrupt()
-                reply = self._read(time.monotonic() + GRACE)
+                reply = _checked(self._read(time.monotonic() + GRACE, 2 * max_output + (1 << 20)))
             except OSError:  # it died while being interrupted
                 reply = "dead"
             if isinstance(reply, dict):
@@ -203,6 +210,44 @@ class ForkedExecute(Execute):
             info["cells_seconds"] = info.get("cells_seconds", 0.0) + time.monotonic() - started
             info["executed_at"] = time.monotonic()
         return nb, resources
+
+
+def _checked(reply):
+    """A cell reply as dnnkit.shell writes it, its outputs valid nbformat outputs (others are
+    dropped); "dead" for anything else."""
+    if not isinstance(reply, dict) or not {"execution_count", "status", "outputs", "truncated"} <= set(reply):
+        return reply if reply in ("timeout", "dead") else "dead"
+    if not isinstance(reply["outputs"], list) or reply["status"] not in ("ok", "error") \
+            or not isinstance(reply["execution_count"], (int, type(None))):
+        return "dead"
+    reply["outputs"] = [o for o in reply["outputs"] if _valid_output(o)]
+    reply["truncated"] = bool(reply["truncated"])
+    return reply
+
+
+def _valid_output(output):
+    """An output of the form nbformat 4 allows (checked by hand: a schema validation per
+    output would cost more than running most cells)."""
+    if not isinstance(output, dict):
+        return False
+    kind = output.get("output_type")
+    fields = {"stream": {"name", "text"}, "display_data": {"data", "metadata"},
+              "execute_result": {"data", "metadata", "execution_count"},
+              "error": {"ename", "evalue", "traceback"}}.get(kind)
+    if fields is None or set(output) != fields | {"output_type"}:
+        return False
+    if kind == "stream":
+        return output["name"] in ("stdout", "stderr") and isinstance(output["text"], str)
+    if kind == "error":
+        return (isinstance(output["ename"], str) and isinstance(output["evalue"], str)
+                and isinstance(output["traceback"], list) and all(isinstance(t, str) for t in output["traceback"]))
+    if kind == "execute_result" and not isinstance(output["execution_count"], (int, type(None))):
+        return False
+    data = output["data"]
+    return isinstance(output["metadata"], dict) and isinstance(data, dict) and all(
+        isinstance(k, str) and "/" in k and (isinstance(v, str) or isinstance(v, dict) and k.endswith("json")
+                                             or isinstance(v, list) and all(isinstance(x, str) for x in v))
+        for k, v in data.items())
 
 
 def _error(ename, evalue):

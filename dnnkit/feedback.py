@@ -20,7 +20,9 @@ from traitlets import Unicode
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\s*\[\d*\],\s*line (\d+)")
 # IPython prefixes each quoted source line with an arrow and/or its line number.
-QUOTED_LINE = re.compile(r"^\s*(?:-*>)?\s*\d+\s?")
+# (No two repeats can match the same characters: a line of student output can be very long.)
+QUOTED_LINE = re.compile(r"^\s*(?:-*>\s*)?\d+\s?")
+LONGEST_LINE = 4000   # longer lines of output are not matched against hidden-test lines in full
 HIDDEN_NOTE = "A hidden test of this cell failed (its code and inputs are not shown in feedback)."
 VERDICT_ERROR = "GradingFailure"   # set by dnnkit.judge.apply_verdict: written for students
 
@@ -51,7 +53,9 @@ def without_regions(source, regions):
 
 
 def shows_hidden(line, secrets):
-    plain = ANSI.sub("", line)
+    plain = ANSI.sub("", line[:LONGEST_LINE])
+    if any(len(s) > 3 and s in plain for s in secrets if len(plain) > len(s) + 40):
+        return True   # a hidden line quoted inside a longer one
     return plain.strip() in secrets or QUOTED_LINE.sub("", plain, count=1).strip() in secrets
 
 
@@ -65,10 +69,28 @@ def clean_error(output, secrets, regions):
         output["ename"], output["evalue"] = "HiddenTestFailed", ""
         output["traceback"] = [HIDDEN_NOTE]
         return
-    output["traceback"] = ["\n".join(l for l in entry.split("\n") if not shows_hidden(l, secrets))
-                           for entry in output.get("traceback", [])]
+    output["traceback"] = [without_hidden(entry, secrets) for entry in output.get("traceback", [])]
     if any(len(s) > 3 and s in output.get("evalue", "") for s in secrets):
         output["evalue"] = ""
+
+
+def without_hidden(text, secrets):
+    return "\n".join(l for l in text.split("\n") if not shows_hidden(l, secrets))
+
+
+def clean_output(output, secrets, regions):
+    """Remove what shows hidden tests from any output (in place): code of the student's can
+    print the hidden lines it finds in its kernel (IPython's history, the callers' frames)."""
+    if output.get("output_type") == "error":
+        clean_error(output, secrets, regions)
+    elif output.get("output_type") == "stream":
+        text = output.get("text", "")
+        output["text"] = without_hidden(text if isinstance(text, str) else "".join(text), secrets)
+    else:
+        data = output.get("data", {})
+        for mime in [m for m in data if m.startswith("text/")]:
+            text = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+            data[mime] = without_hidden(text, secrets)
 
 
 def _escape(text):
@@ -83,6 +105,8 @@ def summary(nb, status=None):
         if not (meta.get("grade") and meta.get("points")):
             continue
         verdict = cell.metadata.get("dnnkit", {})
+        if verdict.get("function") is None or meta.get("grade_id") != f"test_{verdict['function']}":
+            verdict = {}   # only the judge's, on the function's own test cell
         name = verdict.get("function") or meta.get("grade_id", "").removeprefix("test_")
         score = meta.get("score") or 0
         points = meta.get("points") or 0
@@ -121,13 +145,9 @@ class StudentFeedback(NbGraderPreprocessor):
             cells.append((cell, regions))
         for cell, regions in cells:
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    clean_error(output, secrets, regions)
-        path = os.path.join(resources.get("metadata", {}).get("path") or "", "grading_status.json")
-        status = None
-        if os.path.exists(path):
-            with open(path) as f:
-                status = json.load(f)
+                clean_output(output, secrets, regions)
+        from dnnkit.results import STATUS_FILE, read_status_file
+        status = read_status_file(os.path.join(resources.get("metadata", {}).get("path") or "", STATUS_FILE))
         top = new_markdown_cell(summary(nb, status))
         top.metadata["dnnkit"] = {"feedback_summary": True}
         nb.cells.insert(0, top)

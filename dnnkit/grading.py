@@ -153,6 +153,23 @@ def ignored(rel, patterns):
     return any(fnmatch.fnmatch(part, p) for part in rel.split("/") for p in patterns)
 
 
+def without_conflicts(files, course, status_file="grading_status.json"):
+    """({path: bytes}, {path: note}): the submitted files minus those that would take the place
+    of a file the kit writes beside them (the course's files, the notebooks, the status file),
+    or sit under one as if it were a folder (a file named `testCases`, a folder named
+    `grading_status.json`): they are left out and noted, never written."""
+    ours = set(course.source_files) | {n + ".ipynb" for n in course.notebooks} | {status_file}
+    folders = {"/".join(p.split("/")[:i]) for p in ours for i in range(1, p.count("/") + 1)}
+    kept, notes = {}, {}
+    for rel, data in files.items():
+        parents = {"/".join(rel.split("/")[:i]) for i in range(1, rel.count("/") + 1)}
+        if rel in folders or parents & ours or (rel in ours and not rel.endswith(".ipynb")):
+            notes[rel] = "has the name of one of the course's own files: not graded"
+        else:
+            kept[rel] = data
+    return kept, notes
+
+
 def autograded_files(files, course):
     """The non-notebook files nbgrader's Autograde puts beside the notebooks: the submission's
     own (minus ignored ones), then the source's over them."""
@@ -307,8 +324,13 @@ class CheckCellMetadataCompiled(CheckCellMetadata):
 
 def _substitute(step):
     from dnnkit.executor import ForkedExecute
+    from dnnkit.kernel import SandboxedExecute
+    from dnnkit.links import RefuseLinks
+    from dnnkit.output_cap import CapOutputs
     step = import_item(step) if isinstance(step, str) else step
-    return {Execute: ForkedExecute, OverwriteCells: OverwriteCellsFromSnapshot,
+    if step in (RefuseLinks, CapOutputs):   # the engine reads submissions without following
+        return None                          # links, and its executor caps outputs itself
+    return {Execute: ForkedExecute, SandboxedExecute: ForkedExecute, OverwriteCells: OverwriteCellsFromSnapshot,
             OverwriteKernelspec: OverwriteKernelspecFromSnapshot,
             CheckCellMetadata: CheckCellMetadataCompiled}.get(step, step)
 
@@ -403,7 +425,7 @@ class _Pipeline:
 
     @staticmethod
     def _steps(config, steps):
-        return Steps(steps=[_substitute(s) for s in steps], config=config, log=LOG)
+        return Steps(steps=[s for s in map(_substitute, steps) if s is not None], config=config, log=LOG)
 
     def alive(self):
         return self.session.proc is not None and self.session.proc.poll() is None
@@ -449,10 +471,20 @@ def grade(task):
             notebooks.append(_grade_notebook(pipe, task, name, faults, runtime, info))
     finally:
         sandbox.activate(None)
-    faults = dict(repairs(_collect.messages), **faults, **runtime)
+    faults = merged(repairs(_collect.messages), faults, runtime)
     status, reason = _status(task, notebooks, faults, runtime)
     return Result(task.assignment, task.student, task.digest, status, reason, faults,
                   time.monotonic() - started, notebooks, info["cells_seconds"], info["judge_seconds"])
+
+
+def merged(*maps):
+    """{where: why} of several maps; two reasons for one place are both kept (say a locked
+    cell edited *and* timing out)."""
+    out = {}
+    for found in maps:
+        for where, why in found.items():
+            out[where] = f"{out[where]}; {why}" if where in out and why not in out[where] else why
+    return out
 
 
 def _grade_notebook(pipe, task, name, faults, runtime, info):
@@ -501,7 +533,7 @@ def _grade_notebook(pipe, task, name, faults, runtime, info):
             unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
             result.comments[grade_id] = "No response." if unchanged and not utils.is_task(cell) else None
         verdict = cell.metadata.get("dnnkit", {})
-        if verdict.get("fault") == "crash":   # the judge's process crashed or hung on it
+        if verdict.get("fault") in ("crash", "grader"):   # the judge's process crashed or hung on it
             runtime[verdict.get("function", grade_id)] = verdict.get("message", "")
         elif verdict.get("fault") == "missing":
             faults[verdict.get("function", grade_id)] = verdict.get("message", "")

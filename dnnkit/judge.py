@@ -13,6 +13,7 @@ builtins inside its own kernel, so a verdict computed there can be forged. The j
 `JudgeGradedFunctions` plugs this into `nbgrader autograde` as a preprocessor right after
 execution: the judge's verdict decides each test cell's points.
 """
+import builtins
 import contextlib
 import io
 import json
@@ -29,7 +30,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from dnnkit import assignments, notebook
-from testCases.public_tests import compare_outputs, decode, encode, with_hint
+from dnnkit.wire import Forged, Reader
+from testCases.public_tests import Opaque, compare_outputs, decode, encode, with_hint
 
 
 @dataclass
@@ -49,67 +51,130 @@ class Case:
     seed: int = None   # np.random.seed(seed) right before the call, when given
 
 
+MAX_MESSAGE = 32 << 20   # bytes of one message from the student's process
+
+
 class Runner:
-    """One student-code process (dnnkit.runner); restarted after a crash or a time-out."""
+    """Runs one graded function per call, each in a fresh sandboxed dnnkit.runner process
+    forked from the sandbox's zygote (so nothing of another function or student is in its
+    memory), and serves its calls of reference functions (dnnkit.reference)."""
 
-    def __init__(self, timeout, memory_bytes):
-        self.timeout, self.memory_bytes = timeout, memory_bytes
-        self.proc = None
-
-    def _start(self):
-        from dnnkit import sandbox
-        # Confined like the notebook's own code (dnnkit.sandbox): memory cap, own uid, no
-        # network, only the submission's working copy; every process it starts dies with it.
-        self.proc = sandbox.start_runner(self.memory_bytes)
-        self.replies = self.proc.replies
-        self.buffer = b""
+    def __init__(self, timeout, memory_bytes, work=None):
+        self.timeout, self.memory_bytes, self.work = timeout, memory_bytes, work
+        self.session = None   # a session of its own, when no grading worker's is active
 
     def close(self):
-        if self.proc is not None:
-            self.proc.close()
-            self.proc = None
+        if self.session is not None:
+            self.session.close()
+            self.session = None
 
-    def request(self, payload):
-        """Send one request; return (reply dict, None) or (None, fault message)."""
-        if self.proc is not None and self.proc.wait(0) is not None:   # it died meanwhile
-            self.close()
-        if self.proc is None:
-            self._start()
+    def _spawn(self):
+        from dnnkit import sandbox
+        session = sandbox.current()
+        if session is None:
+            if self.session is None:
+                self.session = sandbox.Session(sandbox.Sandbox(preload=["numpy", "dnnkit.runner"]),
+                                               work=self.work)
+            session = self.session
+        return session.spawn("runner", self.memory_bytes)
+
+    def request(self, payload, references=None):
+        """Send one request; return (reply dict, None) or (None, fault message).
+
+        `references`: (ReferenceServer, {name: draws random numbers}) for the stubs."""
+        server, stubs = references or (None, {})
+        child = self._spawn()
         try:
-            self.proc.stdin.write(json.dumps(payload) + "\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            self.close()
-            return None, "the grading process stopped before running your function"
+            return self._exchange(child, dict(payload, references=stubs), server, stubs)
+        finally:
+            child.close()
+
+    def _exchange(self, child, payload, server, stubs):
+        from dnnkit.reference import ReferenceTimeout
         deadline = time.monotonic() + self.timeout
-        fd = self.replies.fileno()
+        lines = _Lines(child.replies.fileno())
+        requests = child.stdin.fileno()
+        os.set_blocking(requests, False)   # a child that stops reading must not block the grader
+        if not _write(requests, (json.dumps(payload) + "\n").encode(), deadline):
+            return None, "the grading process stopped before running your function"
+        while True:
+            line = lines.next(deadline)
+            if line is None or line == "timeout":
+                if line == "timeout":
+                    return None, (f"your function did not finish within {self.timeout:g} s "
+                                  f"(an endless loop?)")
+                code = child.wait(5)
+                how = "it was killed" if code is None or code < 0 else f"exit code {code}"
+                return None, f"your code stopped the Python process ({how})"
+            if line == "too long":
+                return None, "your code sent far too much data to the grader"
+            try:
+                message = json.loads(line)
+            except ValueError:
+                return None, "your code wrote over the grader's channel"
+            if not (isinstance(message, dict) and "call" in message):
+                return message, None
+            if message["call"] in stubs and server is not None:
+                try:
+                    answer = server.call(line, deadline)
+                except ReferenceTimeout:
+                    server.close()
+                    return None, (f"your function did not finish within {self.timeout:g} s "
+                                  f"(an endless loop?)")
+            else:
+                answer = (json.dumps({"raised": "NameError", "message": f"name "
+                                      f"{str(message['call'])[:40]!r} is not defined"}) + "\n").encode()
+            _write(requests, answer, deadline)   # if it is gone or stuck, the next read says how
+
+
+def _write(fd, data, deadline):
+    """Write all of `data` before `deadline`; False if the reader is gone or stopped reading."""
+    while data:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([], [fd], [], left)[1]:
+            return False
+        try:
+            data = data[os.write(fd, data):]
+        except BlockingIOError:
+            continue
+        except OSError:
+            return False
+    return True
+
+
+class _Lines:
+    """Lines read from a file descriptor, each bounded in size and in time."""
+
+    def __init__(self, fd):
+        self.fd, self.buffer = fd, b""
+
+    def next(self, deadline):
+        """A line (str, without its newline), "timeout", "too long", or None at the end."""
         while b"\n" not in self.buffer:
+            if len(self.buffer) > MAX_MESSAGE:
+                return "too long"
             left = deadline - time.monotonic()
             if left <= 0:
-                self.close()
-                return None, (f"your function did not finish within {self.timeout:g} s "
-                              f"(an endless loop?)")
-            ready, _, _ = select.select([fd], [], [], left)
+                return "timeout"
+            ready, _, _ = select.select([self.fd], [], [], left)
             if ready:
-                chunk = os.read(fd, 1 << 20)
+                try:
+                    chunk = os.read(self.fd, 1 << 20)
+                except OSError:
+                    chunk = b""
                 if not chunk:
-                    code = self.proc.wait()
-                    self.close()
-                    how = f"signal {-code}" if code < 0 else f"exit code {code}"
-                    return None, f"your code stopped the Python process ({how})"
+                    return None
                 self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
-        try:
-            return json.loads(line), None
-        except ValueError:
-            self.close()
-            return None, "your code wrote over the grader's channel"
+        if len(line) > MAX_MESSAGE:
+            return "too long"
+        return line.decode("utf-8", "replace")
 
 
 class Judge:
     """Grades the graded functions of one assignment notebook against its reference."""
 
-    def __init__(self, assignment, source_nb, timeout=30.0, memory_bytes=2 << 30, seed=None):
+    def __init__(self, assignment, source_nb, timeout=30.0, memory_bytes=2 << 30, seed=None, work=None):
         self.assignment = assignment
         self.spec = assignments.load(assignment)
         self.reference_src = notebook.reference_cells(source_nb)
@@ -122,6 +187,10 @@ class Judge:
         self.reference = self._namespace(self.reference_src)
         self.timeout, self.memory_bytes = timeout, memory_bytes
         self.seed = seed
+        # Student code outside grading (a direct call) sees the assignment's release files.
+        self.work = work or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                         "release", assignment)
+        self._server = None
 
     def _namespace(self, cells):
         ns = {"__name__": "__reference__"}
@@ -139,43 +208,63 @@ class Judge:
             self._mutants[mistake.function, mistake.key] = ns[mistake.function]
         return self._mutants[mistake.function, mistake.key]
 
+    def _reaches(self, name):
+        """The graded functions the reference of `name` calls, directly or through others."""
+        seen, todo = set(), [name]
+        while todo:
+            for other in self.reference_names[todo.pop()] & set(self.reference_defs):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return seen
+
+    def stubs(self, name, student_source):
+        """{graded function: draws random numbers} that the student's `name` may call: the
+        reference ones its cell names, run outside the sandbox (dnnkit.reference). One whose
+        reference calls `name` back is left out: through it the student would get the
+        reference's own result."""
+        found = {}
+        for other in sorted(notebook.names_used(student_source) & set(self.reference_defs) - {name}):
+            reached = self._reaches(other)
+            if name not in reached:
+                code = "\n".join(self.reference_defs[o] for o in reached | {other})
+                found[other] = "random" in code
+        return found
+
     def program(self, name, student_source, student_setup):
-        """What the runner executes for `name`: imports, the reference versions of the other
-        graded functions it calls (directly or through each other), then the student's
-        definitions from the graded cell."""
+        """What the runner executes for `name`: the imports it uses, then the student's
+        definitions from the graded cell (no reference code: see `stubs`)."""
         used = notebook.names_used(student_source)
-        others, todo = [], [used]
-        while todo:   # the graded functions reachable from the student's code
-            for other in sorted(todo.pop() & set(self.reference_defs) - {name} - set(others)):
-                others.append(other)
-                todo.append(self.reference_names[other])
-        others = [o for o in self.reference_defs if o in others]   # notebook order
-        used = used.union(*(self.reference_names[o] for o in others))
-        code = "\n\n".join([self.reference_defs[o] for o in others] + [student_source])
-        return notebook.imports_used(self.setup + "\n" + student_setup, used) + "\n\n" + code
+        return notebook.imports_used(self.setup + "\n" + student_setup, used) + "\n\n" + student_source
+
+    def server(self):
+        from dnnkit.reference import ReferenceServer
+        if self._server is None:
+            definitions = list(self.reference_defs.values())
+            used = set().union(*self.reference_names.values())
+            self._server = ReferenceServer(notebook.imports_used(self.setup, used), definitions,
+                                           max(self.memory_bytes, 1 << 30))
+        return self._server
 
     def judge(self, student_nb):
         rng = np.random.default_rng(self.seed if self.seed is not None else secrets.randbits(64))
         student_setup = notebook.setup_code(student_nb)
-        from dnnkit import sandbox
-        session = sandbox.current()
-        if session is None:
-            runner = Runner(self.timeout, self.memory_bytes)
-        else:   # one runner per sandbox session: its start is paid once per grading worker
-            runner = session.keep(("judge runner", self.memory_bytes),
-                                  lambda: Runner(self.timeout, self.memory_bytes))
-            runner.timeout = self.timeout
-        verdicts = {}
+        runner = Runner(self.timeout, self.memory_bytes, self.work)
         try:
-            for name in self.functions:
-                verdicts[name] = self.judge_function(name, student_nb, student_setup, runner, rng)
+            return {name: self.judge_function(name, student_nb, student_setup, runner, rng)
+                    for name in self.functions}
         finally:
-            if session is None:
-                runner.close()
-        return verdicts
+            runner.close()
 
     def judge_function(self, name, student_nb, student_setup, runner, rng):
-        verdict = self._judge_function(name, student_nb, student_setup, runner, rng)
+        """The verdict on `name`; a failure of the grader itself costs this function alone,
+        and is flagged for a person rather than called the student's mistake."""
+        try:
+            verdict = self._judge_function(name, student_nb, student_setup, runner, rng)
+        except Exception as error:  # noqa: BLE001 (a grader bug must not stop the other functions)
+            verdict = Verdict(name, False, f"{name}: the grader failed while judging it "
+                                           f"({type(error).__name__}); a person will look at it.",
+                              fault="grader")
         verdict.message = _scrub(verdict.message)
         return verdict
 
@@ -191,31 +280,43 @@ class Judge:
                                         f"{error.lineno}): {error.msg}.", fault="syntax")
         cases = [Case(*c) if isinstance(c, tuple) else c
                  for c in self.spec.hidden_cases(name, rng, self.reference)]
+        program = self.program(name, source, student_setup)
+        stubs = self.stubs(name, source)
         reply, fault = runner.request({
-            "program": self.program(name, source, student_setup), "function": name,
+            "program": program, "function": name,
             "cases": [{"args": encode(tuple(c.args)), "kwargs": encode(c.kwargs), "seed": c.seed}
-                      for c in cases]})
+                      for c in cases]}, (self.server(), stubs) if stubs else None)
+        if not fault:
+            try:
+                reply = _checked_reply(reply, len(cases))
+            except Forged:
+                fault = "your code wrote over the grader's channel"
         if fault:
             return Verdict(name, False, f"{name}: {fault}.", len(cases), fault="crash")
         if "program_error" in reply:
-            return Verdict(name, False, f"{name} could not be run: {reply['program_error']}",
+            return Verdict(name, False, f"{name} could not be run: "
+                                        f"{_raised(reply['program_error'], program)}",
                            len(cases), fault="load")
-        return self.verdict(name, cases, reply["results"])
+        actual = [r["ok"] if "ok" in r else {"error": _raised(r["error"], program),
+                                              "raised": _error_text(r["error"])}
+                  for r in reply["results"]]
+        return self.verdict(name, cases, actual)
 
-    def verdict(self, name, cases, results):
+    def verdict(self, name, cases, actual):
+        """Compare `actual` (decoded results, or {"error", "raised"} for an exception) with
+        the reference on `cases`."""
         outputs = self.spec.OUTPUTS[name]
         expected = [self.run_reference(self.reference[name], c) for c in cases]
-        actual = [decode(r["ok"]) if "ok" in r else r for r in results]
         for i, (case, exp, act) in enumerate(zip(cases, expected, actual)):
             if _is_error(act):
-                mistake = self.named_mistake(name, cases, actual, i)
+                mistake = self._diagnosis(name, cases, actual, i)
                 message = mistake.message if mistake else f"your function raised {act['error']}"
                 return Verdict(name, False, f"{name}: {message}", len(cases),
                                mistake.key if mistake else "")
             problem = compare_outputs(exp, act, outputs)
             if problem is None:
                 continue
-            mistake = self.named_mistake(name, cases, actual, i)
+            mistake = self._diagnosis(name, cases, actual, i)
             if mistake:
                 return Verdict(name, False, f"{name}: {mistake.message}", len(cases), mistake.key)
             constant = _hard_coded(outputs, expected, actual)
@@ -242,8 +343,16 @@ class Judge:
             with contextlib.redirect_stdout(io.StringIO()):  # e.g. print_cost=True
                 value = function(*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
         except Exception as error:  # a mutant may raise, the reference must not
-            return {"error": f"{type(error).__name__}: {error}"[:500]}
+            return {"error": f"{type(error).__name__}: {error}"[:500],
+                    "raised": f"{type(error).__name__}: {error}"[:500]}
         return decode(encode(value))
+
+    def _diagnosis(self, name, cases, actual, failing):
+        """named_mistake, or None when the diagnosis itself fails: the verdict stands without it."""
+        try:
+            return self.named_mistake(name, cases, actual, failing)
+        except Exception:  # noqa: BLE001
+            return None
 
     def named_mistake(self, name, cases, actual, failing):
         """The known mistake that explains the result of case `failing` and, among those, the
@@ -263,12 +372,60 @@ class Judge:
 
     def _same(self, name, produced, actual):
         if _is_error(actual) or _is_error(produced):
-            return produced == actual
+            return _is_error(actual) and _is_error(produced) and produced["raised"] == actual["raised"]
         return compare_outputs(produced, actual, self.spec.OUTPUTS[name]) is None
 
 
+def _checked_reply(reply, count):
+    """The runner's final reply, decoded; raises Forged unless it has exactly the form
+    dnnkit.runner writes: {"program_error": error} or {"results": [one per case]}."""
+    if not isinstance(reply, dict):
+        raise Forged("not a reply")
+    if set(reply) == {"program_error"}:
+        return {"program_error": _checked_error(reply["program_error"])}
+    if set(reply) != {"results"} or not isinstance(reply["results"], list) or len(reply["results"]) != count:
+        raise Forged("not one result per case")
+    reader, results = Reader(opaque=Opaque), []
+    for result in reply["results"]:
+        if isinstance(result, dict) and set(result) == {"ok"}:
+            results.append({"ok": reader.decode(result["ok"])})
+        elif isinstance(result, dict) and set(result) == {"error"}:
+            results.append({"error": _checked_error(result["error"])})
+        else:
+            raise Forged("not a result")
+    return {"results": results}
+
+
+def _checked_error(error):
+    if not (isinstance(error, dict) and set(error) == {"type", "message", "line"}
+            and isinstance(error["type"], str) and isinstance(error["message"], str)
+            and (error["line"] is None or isinstance(error["line"], int))):
+        raise Forged("not an error")
+    kind = error["type"]
+    if kind and not (kind.isidentifier() and isinstance(getattr(builtins, kind, None), type)):
+        raise Forged("not a built-in exception")
+    return {"type": kind, "message": error["message"][:300], "line": error["line"]}
+
+
+def _error_text(error):
+    """How the reference's own exceptions read (to match a mistake that raises)."""
+    return f"{error['type']}: {error['message']}"[:500]
+
+
+def _raised(error, program):
+    """An exception of student code, told in the student's terms: its class, its message
+    (shortened and without numbers that could carry hidden inputs) and the line of the
+    student's own code that raised it."""
+    what = f"{error['type']}: {_short_text(error['message'])}" if error["type"] else \
+        "an exception of a class your code defines"
+    lines = program.split("\n")
+    if error["line"] and 0 < error["line"] <= len(lines) and lines[error["line"] - 1].strip():
+        what += f" at `{_short_text(lines[error['line'] - 1].strip(), 120)}`"
+    return what
+
+
 def _is_error(value):
-    return isinstance(value, dict) and set(value) == {"error"}
+    return isinstance(value, dict) and set(value) == {"error", "raised"}
 
 
 def _hard_coded(outputs, expected, actual):
@@ -288,14 +445,21 @@ def _hard_coded(outputs, expected, actual):
     return None
 
 
-# Numbers as numpy or Python print them (5+ decimals, or an exponent): a message may quote text
-# from student code (an error it raised, a key it used) that shows hidden inputs; they are hidden.
-LONG_NUMBER = re.compile(r"[-+]?\d*\.\d{5,}(?:e[-+]?\d+)?|\d(?:\.\d+)?e[-+]?\d+")
+# Numbers as numpy or Python print them (5+ decimals, or an exponent), and long integers: a
+# message may quote text from student code (an error it raised, a key it used) that shows
+# hidden inputs (also scaled to integers); they are hidden.
+LONG_NUMBER = re.compile(r"[-+]?\d*\.\d{5,}(?:e[-+]?\d+)?|\d(?:\.\d+)?e[-+]?\d+|\d{4,}")
 
 
 def _scrub(message, limit=800):
-    message = LONG_NUMBER.sub("…", message)
+    """`message` without long numbers, at most `limit` characters (cut before the regex runs:
+    text from student code can be of any length)."""
+    message = LONG_NUMBER.sub("…", message[:limit + 100])
     return message if len(message) <= limit else message[:limit] + "…"
+
+
+def _short_text(text, limit=160):
+    return _scrub(text, limit)
 
 
 def _all_equal(values):
@@ -367,10 +531,11 @@ def apply_verdict(cell, verdict):
     # (the hidden part's JudgeRequired is this step's cue, not a failure of the public test)
     had_error = any(o.get("output_type") == "error" and o.get("ename") != "JudgeRequired"
                     for o in cell.get("outputs", []))
-    # nbgrader scores stderr like an error: a warning the public test printed in the student's
-    # kernel (e.g. overflow from a wrong function it calls) must not decide the points either.
-    outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"
-               and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    # Only what the public test printed is kept: nbgrader's determine_grade reads an error or a
+    # stderr stream as 0 points, and an execute_result (e.g. one that code in an earlier cell
+    # made every test cell end with) as the score itself. The judge alone decides.
+    outputs = [o for o in cell.get("outputs", [])
+               if o.get("output_type") == "stream" and o.get("name") == "stdout"]
     if verdict.passed:
         text = (f"Graded: {verdict.name} passed {verdict.cases} hidden tests (run on its own, "
                 f"on inputs drawn at grade time).\n")

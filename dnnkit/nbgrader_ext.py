@@ -68,9 +68,18 @@ def configure(c):
         for p in GenerateAssignment.class_traits()["preprocessors"].default()
     ]
     from dnnkit.judge import JudgeGradedFunctions
+    from dnnkit.kernel import SandboxedExecute
+    from dnnkit.links import RefuseLinks
+    from dnnkit.output_cap import CapOutputs
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    steps.insert(steps.index(Execute) + 1, JudgeGradedFunctions)
+    # The notebook's kernel runs in the grading sandbox; the judge's verdict decides the points.
+    steps[steps.index(Execute):steps.index(Execute) + 1] = [SandboxedExecute, CapOutputs,
+                                                             JudgeGradedFunctions]
     c.Autograde.autograde_preprocessors = steps
+    # A submission holding links (to the source, the gradebook...) is not graded: nbgrader's
+    # copy would follow them.
+    c.Autograde.sanitize_preprocessors = [RefuseLinks] + list(
+        Autograde.class_traits()["sanitize_preprocessors"].default())
     # A deleted test cell comes back from the gradebook and is graded (not silently dropped).
     c.OverwriteCells.add_missing_cells = True
     # Feedback: no hidden tests in it, and a per-function summary on top (dnnkit.feedback).
@@ -81,4 +90,6 @@ def configure(c):
     steps.insert(steps.index(GetGrades) + 1, StudentFeedback)
     c.GenerateFeedback.preprocessors = steps
     # Files that live beside the notebooks but are not part of the assignment.
-    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+    # grading_status.json is the grader's record (dnnkit grade): a student's own is not copied.
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                                "grading_status.json"]

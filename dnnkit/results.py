@@ -54,16 +54,32 @@ def students(root, assignment):
     return sorted(known)
 
 
+def read_status_file(path):
+    """The grader's record in `path`, or None when there is none or it is not one `dnnkit grade`
+    wrote (e.g. a file of a student's, copied by plain nbgrader, or a damaged one)."""
+    try:
+        if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) > 1 << 20:
+            return None
+        with open(path, encoding="utf-8") as f:
+            info = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(info, dict) and info.get("status") in ("graded", "fault", "missing")
+            and isinstance(info.get("reason", ""), str)
+            and isinstance(info.get("faults") or {}, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in (info.get("faults") or {}).items())):
+        return None
+    return info
+
+
 def status_of(root, assignment, student):
     """(status, reason) of one submission."""
     folder = os.path.join(root, "autograded", student, assignment)
-    path = os.path.join(folder, STATUS_FILE)
-    if os.path.exists(path):
-        with open(path) as f:
-            info = json.load(f)
+    info = read_status_file(os.path.join(folder, STATUS_FILE))
+    if info is not None:
         faults = "; ".join(f"{where}: {why}" for where, why in (info.get("faults") or {}).items())
         reason = "; ".join(r for r in (info.get("reason", ""), faults) if r)
-        return info.get("status", "graded"), reason
+        return info["status"], reason
     if glob.glob(os.path.join(folder, "*.ipynb")):
         return "graded", ""
     if os.path.isdir(os.path.join(root, "submitted", student, assignment)):
@@ -78,9 +94,10 @@ def verdicts_of(root, assignment, student):
             nb = nbformat.read(path, as_version=4)
         except Exception:  # an unreadable notebook has no verdicts; its status says why
             continue
-        for cell in nb.cells:
+        for cell in nb.cells:   # the judge writes its verdict on the function's test cell only
             verdict = cell.get("metadata", {}).get("dnnkit", {})
-            if verdict.get("function"):
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if isinstance(verdict, dict) and verdict.get("function") and grade_id == "test_" + str(verdict["function"]):
                 found[verdict["function"]] = dict(verdict)
     return found
 
@@ -108,9 +125,16 @@ def write_csv(root, assignment, path):
         out = csv.writer(f)
         out.writerow(["student_id", *functions, "total", "max", "status", "reason"])
         for r in rows:
-            out.writerow([r.student, *(_number(r.scores.get(fn)) for fn in functions),
-                          _number(r.total), _number(maximum), r.status, r.reason])
+            out.writerow([cell(v) for v in (r.student, *(_number(r.scores.get(fn)) for fn in functions),
+                                             _number(r.total), _number(maximum), r.status, r.reason)])
     return rows
+
+
+def cell(text):
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula gets a leading
+    apostrophe (OWASP's advice for CSV injection)."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _number(value):

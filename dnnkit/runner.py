@@ -1,42 +1,75 @@
-"""The process in which a student's graded functions run during grading.
+"""The sandboxed process in which one student's graded function runs during grading.
 
-It holds no reference solution of the function under test and makes no verdict: it builds a
-fresh namespace per request, calls the function on copies of the inputs it is sent and sends
-back what the function returned, encoded as JSON (never pickled). The grader compares.
+Trust model, in a few lines:
+- it is forked fresh from the sandbox's zygote for each function (dnnkit.sandbox), which never
+  ran student code: nothing of another student, or of another function, is in its memory;
+- it never holds a reference solution: the other graded functions a student's function calls
+  are stubs that ask the grader (`reference_stub`), which runs the reference outside the
+  sandbox and sends back only the value;
+- it makes no verdict: it sends back what the function returned (dnnkit.wire), and the grader
+  reads that strictly and compares. Student code can write anything on this channel; the
+  worst it can send is a result it computed, which is what an honest function returns.
 
-Protocol: one JSON request per line on stdin; one JSON reply per line on the file descriptor
-given as argv[1] (so prints of student code cannot be taken for replies).
-
-Each request runs in a child forked for it: this process never runs student code, so nothing
-one request's code leaves behind (patched modules or builtins, hooks, the reference functions
-of an earlier request still in memory) reaches the next one, and the child never holds the
-grader's channel. Nor does any process a request started outlive it: this process is their
-subreaper (orphans come back to it, however often they fork) and kills what is left after
-each request. So one runner can serve a grading worker's submissions one after another.
+Protocol: the request is one JSON line on stdin; the reply one JSON line on fd 3. In between,
+each call of a reference stub writes {"call", "args", "kwargs", "random"} on fd 3 and reads the
+answer {"ok", "random"} or {"raised", "message"} as one line on stdin.
 """
+import builtins
 import contextlib
 import copy
 import io
 import json
 import os
-import select
-import sys
 
 import numpy as np
 
-from testCases.public_tests import decode, encode
+from dnnkit.wire import decode, encode
 
-MAX_REPLY = 64 * 1024 * 1024
-HOME = "."   # the (empty, writable) folder requests run in
+class Channel:
+    def __init__(self, requests, replies):
+        self.requests, self.replies = requests, replies
+
+    def send(self, message):
+        data = (json.dumps(message) + "\n").encode()
+        while data:
+            data = data[os.write(self.replies, data):]
+
+    def receive(self):
+        line = self.requests.readline()
+        if not line:
+            raise SystemExit(0)   # the grader went away
+        return json.loads(line)
 
 
-def run(request):
+def reference_stub(channel, name, random):
+    """A stand-in for the reference `name`: the grader runs it and sends back its value (and,
+    for functions that draw random numbers, numpy's global random state before and after)."""
+    def call(*args, **kwargs):
+        message = {"call": name, "args": encode(args), "kwargs": encode(kwargs)}
+        if random:
+            message["random"] = encode(np.random.get_state())
+        channel.send(message)   # raw file descriptors: a redirected sys.stdout does not matter
+        answer = channel.receive()
+        if "raised" in answer:
+            kind = getattr(builtins, answer["raised"], None)
+            kind = kind if isinstance(kind, type) and issubclass(kind, Exception) else RuntimeError
+            raise kind(answer["message"])
+        if "random" in answer:
+            np.random.set_state(decode(answer["random"]))
+        return decode(answer["ok"])
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+def run(request, channel):
     namespace = {"__name__": "__student__"}
+    for name, random in request.get("references", {}).items():
+        namespace[name] = reference_stub(channel, name, random)
     try:
         exec(compile(request["program"], "<your notebook>", "exec"), namespace)
         function = namespace[request["function"]]
     except BaseException as error:  # noqa: BLE001 (student code may raise anything)
-        return {"program_error": f"{type(error).__name__}: {error}"}
+        return {"program_error": describe(error)}
     results = []
     for case in request["cases"]:
         args, kwargs = decode(case["args"]), decode(case["kwargs"])
@@ -47,121 +80,28 @@ def run(request):
                 value = function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
             results.append({"ok": encode(value)})
         except BaseException as error:  # noqa: BLE001
-            results.append({"error": f"{type(error).__name__}: {error}"[:500]})
+            results.append({"error": describe(error)})
     return {"results": results}
 
 
-def isolated(request):
-    """run(request) in a forked child; the JSON reply it sends back through its own pipe."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: no grader channel, no stdin
-        try:
-            with contextlib.suppress(OSError):   # the grader renews the folder per submission
-                os.chdir(HOME)
-            os.close(read_fd)
-            os.closerange(3, write_fd)
-            os.closerange(write_fd + 1, 1 << 16)
-            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-            reply = json.dumps(run(request))
-            if len(reply) > MAX_REPLY:
-                reply = json.dumps({"program_error": "the function returned far too much data"})
-            with os.fdopen(write_fd, "w") as out:
-                out.write(reply)
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    data, status = _collect(read_fd, pid)
-    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status):  # student code ended the child:
-        code = os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        if os.WIFSIGNALED(status):  # end this process the same way, so the grader says so
-            os.kill(os.getpid(), code)
-        os._exit(code)
-    if not data:
-        return json.dumps({"program_error": "your code ended the Python process before returning"})
-    try:
-        json.loads(data)
-    except ValueError:
-        return json.dumps({"program_error": "your code wrote over the grader's channel"})
-    return data.decode()
-
-
-def _collect(read_fd, pid):
-    """The child's reply and exit status: what it wrote until the pipe closed, or until it
-    exited and the pipe was drained (a process it left behind may hold the pipe open)."""
-    chunks, size, status = [], 0, None
-    try:
-        while size <= 2 * MAX_REPLY:
-            ready, _, _ = select.select([read_fd], [], [], 0.02 if status is None else 0)
-            if ready:
-                chunk = os.read(read_fd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            elif status is not None:
-                break
-            else:
-                done, wait_status = os.waitpid(pid, os.WNOHANG)
-                status = wait_status if done else None
-    finally:
-        os.close(read_fd)
-    if status is None:
-        _, status = os.waitpid(pid, 0)
-    return b"".join(chunks), status
-
-
-PR_SET_CHILD_SUBREAPER = 36
-
-
-def end_strays():
-    """Kill every process left by the last request (orphans are reparented to this process).
-
-    /proc is the sandbox's: its numbers are those of an outer PID namespace, and each process's
-    NSpid line gives its number in ours, which kill() and waitpid() take."""
-    import signal
-    me, level = int(os.readlink("/proc/self")), len(_nspids("self")) - 1
-    for _ in range(1000):   # each round kills what the previous round's victims left behind
-        strays = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and int(entry) != me:
-                try:
-                    with open(f"/proc/{entry}/stat") as f:
-                        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                    if ppid == me:
-                        strays.append(_nspids(entry)[level])
-                except (OSError, ValueError, IndexError):
-                    continue   # gone meanwhile
-        if not strays:
-            return
-        for pid in strays:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        for pid in strays:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-
-
-def _nspids(pid):
-    """A process's numbers in each PID namespace, the /proc mount's first."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("NSpid:"):
-                return [int(n) for n in line.split()[1:]]
-    raise ValueError(pid)
+def describe(error):
+    """What the grader may learn of an exception: its class (a built-in one by name) and the
+    line of the student's own cell that raised it. The message is kept short: the grader
+    shortens it again before a student sees it."""
+    builtin = getattr(builtins, type(error).__name__, None) is type(error)
+    line = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<your notebook>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return {"type": type(error).__name__ if builtin else "", "message": str(error)[:300] if builtin else "",
+            "line": line}
 
 
 def main():
-    import ctypes
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    global HOME
-    HOME = os.getcwd()
-    replies = os.fdopen(int(sys.argv[1]), "w")
-    for line in sys.stdin:
-        reply = isolated(json.loads(line))
-        end_strays()
-        replies.write(reply + "\n")
-        replies.flush()
+    channel = Channel(os.fdopen(0, "r"), 3)
+    channel.send(run(channel.receive(), channel))
 
 
 if __name__ == "__main__":

@@ -39,9 +39,10 @@ WORK = BOX + "/work"         # the submission's working copy
 RUN = BOX + "/run"           # empty writable folder (cwd of the judge's runner)
 # The only files of the dnnkit package the sandbox sees (grader code and the assignments'
 # mistake catalogues, which quote solution lines, stay out).
-SANDBOX_MODULES = ("__init__.py", "sandbox.py", "shell.py", "runner.py")
+SANDBOX_MODULES = ("__init__.py", "sandbox.py", "shell.py", "runner.py", "wire.py", "seccomp.py")
 
-CLONE_NEWIPC, CLONE_NEWPID = 0x08000000, 0x20000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
+MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
 
@@ -55,6 +56,9 @@ class Sandbox(Configurable):
     memory_mb = Integer(2048, help="Address-space cap of each student process (MiB).").tag(config=True)
     max_processes = Integer(64, help="Processes and threads one submission may run at once.").tag(config=True)
     max_file_mb = Integer(512, help="Largest file student code may write (MiB).").tag(config=True)
+    disk_mb = Integer(512, help="All the files one student process may write, together (MiB): its "
+                      "writable folders are a memory file system of this size, gone when it "
+                      "ends.").tag(config=True)
     read_only_paths = List(Unicode(), help="Extra host paths student code may read (e.g. a data-set "
                            "folder), shown at the same path.").tag(config=True)
     preload = List(Unicode(), ["numpy", "IPython.core.interactiveshell"],
@@ -124,7 +128,10 @@ class Child:
             ready, _, _ = select.select([self.control], [], [], timeout)
             if not ready:
                 return None
-            message = self.control.recv(64)
+            try:
+                message = self.control.recv(64)
+            except OSError:   # e.g. ECONNRESET: the keeper ended with our "kill" unread
+                message = b""
             status = int(message.split()[1]) if message.startswith(b"exit ") else None
             self.returncode = -signal.SIGKILL if status is None else os.waitstatus_to_exitcode(status)
         return self.returncode
@@ -151,11 +158,10 @@ class Session:
         self.uid = self.settings.uid_base + os.getpid() % 100000
         self.root = scratch_dir("dnnkit-sandbox-")
         self.box = os.path.join(self.root, "box")
-        for name in ("work", "run", "helpers"):   # made here: bwrap would make them 0700
+        for name in ("work", "run"):   # made here: bwrap would make them 0700
             os.makedirs(os.path.join(self.box, name))
         self.proc = None
-        self._kept = {}
-        if files:   # the working copy's fixed part (helpers), for the zygote's warm-up
+        if files:   # the working copy's fixed part (the course's files), for the zygote's warm-up
             self.prepare(files)
         try:
             self._start(work, shell, imports if files else "")
@@ -167,14 +173,17 @@ class Session:
     def _start(self, work, shell, imports):
         _require()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        preload = list(self.settings.preload) + (["dnnkit.shell"] if shell else [])
+        preload = list(self.settings.preload) + ["dnnkit.runner"] + (["dnnkit.shell"] if shell else [])
         argv = bwrap_command(self.box, work, self.settings.read_only_paths) + [
             sys.executable, "-m", "dnnkit.sandbox", str(theirs.fileno()), json.dumps(preload),
             imports]
         import subprocess
         with open(os.path.join(self.root, "zygote.log"), "wb") as log:
+            # its own session: a signal to the grader's process group (a Jupyter kernel
+            # manager's interrupt, a Ctrl-C) is not one to bwrap; it dies with its parent
             self.proc = subprocess.Popen(argv, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=log, env=_zygote_env())
+                                         stdout=log, stderr=log, env=_zygote_env(),
+                                         start_new_session=True)
         theirs.close()
         self.sock = ours
         ready, _, _ = select.select([ours], [], [], 120)
@@ -184,18 +193,7 @@ class Session:
                 detail = f.read().decode(errors="replace").strip()[-2000:]
             raise SandboxError(f"the sandbox did not start: {message.decode(errors='replace') or detail or 'no answer'}")
 
-    def keep(self, key, make):
-        """An object with a close() method made by make() once and closed with the session
-        (e.g. the judge's runner, which serves a worker's submissions one after another)."""
-        if key not in self._kept:
-            self._kept[key] = make()
-        return self._kept[key]
-
     def close(self):
-        for kept in getattr(self, "_kept", {}).values():
-            with contextlib.suppress(OSError):
-                kept.close()
-        self._kept = {}
         if self.proc is not None:
             with contextlib.suppress(OSError):
                 self.sock.close()
@@ -216,38 +214,36 @@ class Session:
         return os.path.join(self.box, "work")
 
     def prepare(self, files=()):
-        """A fresh working copy holding `files` ({relative path: bytes}) and an empty run folder,
-        both owned by the sandbox uid."""
-        for name in ("work", "run"):
-            folder = os.path.join(self.box, name)
-            shutil.rmtree(folder, ignore_errors=True)
-            os.makedirs(folder)
+        """A fresh working copy holding `files` ({relative path: bytes}). Student code never
+        writes here (the box is read-only inside): each student process gets a copy of it in
+        a memory file system of its own (see `_private_folders`)."""
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+        os.makedirs(self.work_dir)
         for rel, data in dict(files).items():
-            path = os.path.join(self.work_dir, rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
-        for name in ("work", "run"):
-            for dirpath, dirnames, filenames in os.walk(os.path.join(self.box, name)):
-                os.chown(dirpath, self.uid, self.uid)
-                for entry in filenames:
-                    os.chown(os.path.join(dirpath, entry), self.uid, self.uid)
+            self.write(rel, data)
 
     def write(self, rel, data):
         path = os.path.join(self.work_dir, rel)
-        with open(path, "wb") as f:
+        if os.path.isabs(rel) or ".." in rel.split("/"):
+            raise ValueError(f"not a path inside the working copy: {rel!r}")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chown(path, self.uid, self.uid)
 
     # -- student processes
-    def spawn(self, kind, memory_bytes, env=None, on_close=None):
-        """Start a confined student process of `kind` ("shell", "runner" or "probe")."""
+    def spawn(self, kind, memory_bytes, env=None, on_close=None, **extra):
+        """Start a confined student process of `kind` ("shell", "runner", "kernel" or "probe";
+        `extra`: more fields of the request, e.g. a kernel's connection file)."""
         control, keeper_control = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         request = {"kind": kind, "uid": self.uid, "memory": int(memory_bytes or 0),
                    "nproc": self.settings.max_processes, "fsize": self.settings.max_file_mb << 20,
-                   "env": dict(_student_env(), **(env or {}))}
+                   "disk": self.settings.disk_mb << 20,
+                   "env": dict(_student_env(), **(env or {})), **extra}
         try:
             socket.send_fds(self.sock, [json.dumps(request).encode()],
                             [keeper_control.fileno(), req_r, rep_w])
@@ -261,6 +257,26 @@ class Session:
         os.close(req_r)
         os.close(rep_w)
         return Child(control, os.fdopen(req_w, "w"), os.fdopen(rep_r, "rb", buffering=0), on_close)
+
+    def connect(self, port, timeout):
+        """A TCP connection to 127.0.0.1:`port` *inside* the sandbox's network namespace (made
+        by the zygote, handed over as a file descriptor), or None: how a Jupyter kernel in the
+        sandbox is reached from outside it (dnnkit.kernel)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            socket.send_fds(self.sock, [json.dumps({"kind": "connect", "port": int(port),
+                                                    "timeout": timeout}).encode()], [theirs.fileno()])
+            theirs.close()
+            if not select.select([ours], [], [], timeout + 1)[0]:
+                return None
+            _, fds, _, _ = socket.recv_fds(ours, 16, 1)
+            return socket.socket(fileno=fds[0]) if fds else None
+        except OSError:
+            return None
+        finally:
+            ours.close()
+            with contextlib.suppress(OSError):
+                theirs.close()
 
 
 OWNER = "owner"   # in a scratch folder: "pid start-time" of the process that made it
@@ -338,30 +354,17 @@ def bwrap_command(box, work=None, read_only=()):
     for path in read_only:
         if os.path.exists(path):
             ro_bind(os.path.abspath(path))
-    args.extend(["--proc", "/proc", "--dev", "/dev", "--bind", box, BOX])
+    # The box read-only: student processes write only in folders of their own (_private_folders).
+    args.extend(["--proc", "/proc", "--dev", "/dev", "--ro-bind", box, BOX])
     if work:
         args.extend(["--ro-bind", work, WORK])
-    else:
-        for name, folder in helper_packages().items():   # outside grading: a direct Judge call
-            args.extend(["--ro-bind", folder, f"{BOX}/helpers/{name}"])
-    args.extend(["--remount-ro", "/", "--chdir", BOX])
+    args.extend(["--tmpfs", "/tmp", "--remount-ro", "/", "--chdir", BOX])
     return args
 
 
-def helper_packages():
-    """{name: folder} of the kit's helper packages, used when no working copy is given."""
-    import importlib.util
-    found = {}
-    for name in ("dnn_utils", "testCases"):
-        spec = importlib.util.find_spec(name)
-        if spec and spec.submodule_search_locations:
-            found[name] = list(spec.submodule_search_locations)[0]
-    return found
-
-
 def _zygote_env():
-    env = {"PATH": "/usr/bin:/bin", "LANG": os.environ.get("LANG", "C.UTF-8"), "HOME": BOX,
-           "PYTHONDONTWRITEBYTECODE": "1", "IPYTHONDIR": BOX + "/.ipython"}
+    env = {"PATH": "/usr/bin:/bin", "LANG": os.environ.get("LANG", "C.UTF-8"), "HOME": "/tmp",
+           "PYTHONDONTWRITEBYTECODE": "1", "IPYTHONDIR": "/tmp/.ipython"}
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if key in os.environ:
             env[key] = os.environ[key]
@@ -399,7 +402,7 @@ def working_copy(path, parent=None):
         yield _current
         return
     settings = Sandbox(parent=parent) if parent else Sandbox()
-    settings.preload = ["numpy"]   # enough for the judge's runner
+    settings.preload = ["numpy", "dnnkit.runner"]   # enough for the judge's runner
     session = Session(settings, work=os.path.abspath(path) if path else None)
     _current = session
     try:
@@ -407,14 +410,6 @@ def working_copy(path, parent=None):
     finally:
         _current = None
         session.close()
-
-
-def start_runner(memory_bytes):
-    """A confined dnnkit.runner process (the judge's Runner uses it)."""
-    if _current is not None:
-        return _current.spawn("runner", memory_bytes)
-    session = Session(Sandbox(preload=["numpy"]))
-    return session.spawn("runner", memory_bytes, on_close=session.close)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -451,10 +446,11 @@ def _zygote(sock_fd, preload, imports=""):
                 pass
         if not message:
             os._exit(0)   # the grader closed its end
+        request = json.loads(message)
         if os.fork() == 0:
             sock.close()
             try:
-                _keeper(json.loads(message), *fds)
+                (_connector if request["kind"] == "connect" else _keeper)(request, *fds)
             finally:
                 os._exit(1)
         for fd in fds:
@@ -480,12 +476,31 @@ def _import_helpers(imports):
         sys.path.remove(WORK)
 
 
+def _connector(request, reply_fd):
+    """Connect to a port of the sandbox's loopback (retrying while a kernel starts) and hand
+    the connected socket to the grader."""
+    import time
+    reply = socket.socket(fileno=reply_fd)
+    deadline = time.monotonic() + request["timeout"]
+    while time.monotonic() < deadline:
+        try:
+            conn = socket.create_connection(("127.0.0.1", request["port"]), timeout=1)
+        except OSError:
+            time.sleep(0.02)
+            continue
+        socket.send_fds(reply, [b"ok"], [conn.fileno()])
+        os._exit(0)
+    os._exit(1)
+
+
 def _keeper(request, control_fd, req_r, rep_w):
     """Stays root: starts init in a new PID namespace and relays signals and the exit status."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     control = socket.socket(fileno=control_fd)
-    if _libc().unshare(CLONE_NEWPID | CLONE_NEWIPC) != 0:
+    libc = _libc()
+    if libc.unshare(CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNS) != 0 or \
+            libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         control.send(b"error unshare")
         os._exit(1)
     status_r, status_w = os.pipe()
@@ -547,6 +562,7 @@ def _student(request, req_r, rep_w):
         os.dup2(null, 1)
         os.dup2(null, 2)
         os.closerange(4, 1 << 16)
+        kept = _private_folders(request)
         for limit, value in ((resource.RLIMIT_AS, request["memory"]),
                              (resource.RLIMIT_NPROC, request["nproc"]),
                              (resource.RLIMIT_FSIZE, request["fsize"]),
@@ -559,6 +575,9 @@ def _student(request, req_r, rep_w):
         os.setresuid(uid, uid, uid)   # drops every capability
         _prctl(PR_SET_NO_NEW_PRIVS, 1)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _refill(kept)
+        from dnnkit import seccomp
+        seccomp.install()   # no new namespaces, mounts or tracing of other processes
         os.environ.clear()
         os.environ.update(request["env"])
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -570,10 +589,16 @@ def _student(request, req_r, rep_w):
             sys.modules["dnnkit.shell"].serve(0, 3)
         elif kind == "runner":
             os.chdir(RUN)
-            sys.path[0] = WORK if os.listdir(WORK) else BOX + "/helpers"
-            sys.argv = ["dnnkit.runner", "3"]
+            sys.path[0] = WORK
             from dnnkit import runner
             runner.main()
+        elif kind == "kernel":   # a Jupyter kernel (plain nbgrader autograde, dnnkit.kernel)
+            os.chdir(WORK)
+            connection = os.path.join(RUN, "kernel.json")
+            with open(connection, "w") as f:
+                f.write(request["connection"])
+            os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection,
+                                      "--HistoryManager.hist_file=:memory:"])
         elif kind == "probe":
             os.write(3, _probe().encode())
     except BaseException:  # noqa: BLE001 (the grader sees the exit status)
@@ -582,6 +607,35 @@ def _student(request, req_r, rep_w):
             os.write(3, traceback.format_exc().encode()[-2000:])
         os._exit(70)
     os._exit(0)
+
+
+def _private_folders(request):
+    """Before the uid switch: a memory file system of `disk` bytes, owned by the student's uid,
+    mounted over the working copy (student processes see a copy of it, so what they write or
+    link there never reaches the host) and over the run folder; it is gone when the process's
+    namespaces end. Returns the working copy's files, read before they were covered."""
+    files = []
+    if request["kind"] != "runner":
+        for dirpath, dirnames, filenames in os.walk(WORK):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if not os.path.islink(path) and os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        files.append((os.path.relpath(path, WORK), f.read()))
+    uid, libc = request["uid"], _libc()
+    options = f"size={max(request['disk'], 1 << 20)},nr_inodes=20000,mode=0700,uid={uid},gid={uid}"
+    for folder in (RUN,) if request["kind"] == "runner" else (WORK, RUN):   # the runner reads WORK only
+        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, options.encode()) != 0:
+            raise OSError(ctypes.get_errno(), f"mounting the private folder {folder}")
+    return files
+
+
+def _refill(files):
+    for rel, data in files:
+        path = os.path.join(WORK, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
 
 
 def _probe():

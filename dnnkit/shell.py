@@ -113,7 +113,7 @@ class Publisher(DisplayPublisher):
         if _cell is None:
             return
         output = {"output_type": "display_data", "data": data, "metadata": metadata or {}}
-        _cell.add(output, len(json.dumps(data)))
+        _cell.add(output, _size(output))
 
     def clear_output(self, wait=False):
         if _cell is None:
@@ -139,16 +139,24 @@ class Hook(DisplayHook):
 
     def finish_displayhook(self):
         if _cell is not None:
-            _cell.add(self.result, len(json.dumps(self.result["data"])))
+            _cell.add(self.result, _size(self.result))
         self.result = None
+
+
+def _size(value):
+    """Bytes an output takes in the notebook (what max_output counts, metadata included)."""
+    return len(json.dumps(value, default=repr))
 
 
 def _show_traceback(etype, evalue, stb):
     if _cell is not None:
-        output = {"output_type": "error", "ename": etype.__name__, "evalue": str(evalue),
-                  "traceback": stb}
-        if not _cell.add(output, 0):   # errors always recorded
-            _cell.outputs.append(output)
+        # A cell's error is always recorded (it decides the cell), shortened to fit its share.
+        output = {"output_type": "error", "ename": etype.__name__[:200], "evalue": str(evalue)[:4000],
+                  "traceback": [line[:4000] for line in stb[-60:]]}
+        if not _cell.add(output, _size(output)):
+            if not any(o["output_type"] == "error" for o in _cell.outputs):
+                output["traceback"] = output["traceback"][-3:]
+                _cell.outputs.append(output)
 
 
 _shell = None

@@ -30,7 +30,7 @@ def student(notebooks, **cells):
 
 def verdict(judge, nb, name):
     """The judge's verdict on one function of `nb` (its own runner, as in grading)."""
-    runner = Runner(judge.timeout, judge.memory_bytes)
+    runner = Runner(judge.timeout, judge.memory_bytes, judge.work)
     try:
         return judge.judge_function(name, nb, notebook.setup_code(nb), runner,
                                     np.random.default_rng(3))
