@@ -1,8 +1,9 @@
-"""How right the grader is: grade the catalog (dnnkit.catalog) through nbgrader and count.
+"""How right the grader is: grade the catalog (dnnkit.catalog) through `dnnkit grade` and count.
 
 `measure()` builds every catalog submission of the chosen assignments in a scratch copy of the
-course, runs `nbgrader generate_assignment` and one `nbgrader autograde` per assignment, and
-compares what nbgrader recorded (points in the gradebook, the judge's message in each test
+course, runs `nbgrader generate_assignment` and one `dnnkit grade` per assignment (the path the
+README recommends; plain `nbgrader autograde` runs the same steps), and
+compares what was recorded (points in the gradebook, the judge's message in each test
 cell's metadata) with what the catalog expects. `dnnkit accuracy` prints the figures;
 tests/test_catalog.py asserts them.
 """
@@ -68,8 +69,11 @@ def build(root, assignment, entries):
 
 
 def grade(root, assignment):
+    """Through `dnnkit grade`, the path the README recommends for real classes."""
+    import io
+    from dnnkit import engine
     course.nbgrader(root, "generate_assignment", assignment, "--force")  # fills the gradebook
-    course.nbgrader(root, "autograde", assignment, "--force")
+    engine.grade(root, assignment, force=True, out=io.StringIO())
 
 
 def hidden_text(root, assignment):

@@ -173,7 +173,7 @@ class Session:
     def _start(self, work, shell, imports):
         _require()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        preload = list(self.settings.preload) + ["dnnkit.runner"] + (["dnnkit.shell"] if shell else [])
+        preload = list(self.settings.preload) + (["dnnkit.runner", "dnnkit.shell"] if shell else [])
         argv = bwrap_command(self.box, work, self.settings.read_only_paths) + [
             sys.executable, "-m", "dnnkit.sandbox", str(theirs.fileno()), json.dumps(preload),
             imports]

@@ -160,6 +160,10 @@ os.symlink("{gradebook}", "planted.ipynb")
 os.symlink("{gradebook}", "Building_your_Deep_Neural_Network_Step_by_Step.ipynb.lnk")
 open("made-by-student.txt", "w").write("x")
 print("planted")'''
+IGNORES_INTERRUPT = '''import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass'''
 EDITED_AND_SLOW = '''import os, sys
 caller = sys._getframe(1).f_code
 if os.environ.get("NBGRADER_EXECUTION") and caller.co_name == "check" and caller.co_filename.endswith("public_tests.py"):
@@ -198,6 +202,8 @@ def catalog(course):
         "g_shadows_kit_files": (("complete", "shadow"), {"dnnkit": 100, "nbgrader": 0}),
         "g_submits_a_link": (("complete", "link"), 0),
         "h_edited_test_cell_times_out": (("complete", "edited+slow"), 100),
+        # with both cores busy this once ended in ConnectionResetError and 0 for everything
+        "i_cost_ignores_interrupt": (("complete", one_function("compute_cost", IGNORES_INTERRUPT, "AL, Y")), 90),
         "z_honest_last": (("complete", None), 100),
     }
 

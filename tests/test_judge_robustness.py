@@ -171,3 +171,57 @@ def test_hard_coded_outputs_are_named_per_output():
     assert _hard_coded(("Z", "cache"), expected, expected) is None
     assert _hard_coded("cost", [1.0, 2.0], [0.5, 0.5]) == "cost"
     assert _hard_coded("cost", [1.0, 2.0], [None, None]) is None   # a placeholder, not a cheat
+
+
+def test_comparing_an_error_with_an_array_is_no_crash(judge):
+    """Two real planar submissions crashed the diagnosis this way (an error against arrays)."""
+    error = {"error": "ValueError: x", "raised": "ValueError: x"}
+    array = np.ones((3, 2))
+    assert judge._same("linear_forward", error, (array, (array,))) is False
+    assert judge._same("linear_forward", (array, (array,)), error) is False
+    assert judge._same("linear_forward", error, dict(error)) is True
+
+
+def test_a_grader_failure_costs_one_function_and_is_flagged(judge, notebooks, monkeypatch):
+    real = judge.verdict
+
+    def broken(name, cases, actual):
+        if name == "compute_cost":
+            raise ValueError("The truth value of an array with more than one element is ambiguous")
+        return real(name, cases, actual)
+    monkeypatch.setattr(judge, "verdict", broken)
+    verdicts = judge.judge(student(notebooks))
+    assert {n for n, v in verdicts.items() if not v.passed} == {"compute_cost"}
+    assert verdicts["compute_cost"].fault == "grader"
+    assert "a person will look at it" in verdicts["compute_cost"].message
+
+
+def test_a_forged_reply_is_the_functions_failure(judge, notebooks):
+    """Student code owns its process's reply channel: an empty result list, a result of another
+    shape or a reply that never ends are each that function's failure."""
+    for body in ['    import os\n    os.write(3, b\'{"results": []}\\n\')\n    os._exit(0)\n',
+                 '    import os\n    os.write(3, b\'{"results": [{"ok": {"t": "none"}, "x": 1}]}\\n\')\n    os._exit(0)\n',
+                 '    import os\n    os.write(3, b"{" * 50_000_000)\n    os._exit(0)\n']:
+        cell = "# GRADED FUNCTION: linear_forward\n\ndef linear_forward(A, W, b):\n" + body
+        v = verdict(judge, student(notebooks, linear_forward=cell), "linear_forward")
+        assert not v.passed and v.fault == "crash", v.message
+
+
+def test_no_reference_code_reaches_the_students_process(judge, notebooks):
+    """L_model_forward may call linear_activation_forward: the student gets a stub that the
+    grader answers; its code object, globals and the process's strings hold no solution."""
+    cell = ('# GRADED FUNCTION: L_model_forward\n\ndef L_model_forward(X, parameters):\n'
+            '    import ctypes, re\n'
+            '    needle = re.compile(rb"A, activation_cach(e) = (sigmoid|relu)\\(Z\\)")\n'
+            '    hits = sum(bool(needle.search(repr(c).encode())) for c in linear_activation_forward.__code__.co_consts)\n'
+            '    for line in open("/proc/self/maps"):\n'
+            '        where, perms = line.split()[:2]\n'
+            '        if perms.startswith("r") and "[v" not in line:\n'
+            '            start, end = (int(x, 16) for x in where.split("-"))\n'
+            '            try:\n'
+            '                hits += bool(needle.search(ctypes.string_at(start, end - start)))\n'
+            '            except Exception:\n'
+            '                pass\n'
+            '    raise ValueError(str(hits))\n')
+    v = verdict(judge, student(notebooks, L_model_forward=cell), "L_model_forward")
+    assert "raised ValueError: 0" in v.message, v.message
