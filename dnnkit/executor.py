@@ -84,7 +84,7 @@ class Kernel:
         line, self.buffer = self.buffer.split(b"\n", 1)
         try:
             reply = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError, MemoryError):
             return "dead"
         return reply if isinstance(reply, dict) else "dead"
 

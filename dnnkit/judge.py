@@ -110,11 +110,11 @@ class Runner:
                 return None, "your code sent far too much data to the grader"
             try:
                 message = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError, MemoryError):
                 return None, "your code wrote over the grader's channel"
             if not (isinstance(message, dict) and "call" in message):
                 return message, None
-            if message["call"] in stubs and server is not None:
+            if isinstance(message["call"], str) and message["call"] in stubs and server is not None:
                 try:
                     answer = server.call(line, deadline)
                 except ReferenceTimeout:
@@ -129,6 +129,7 @@ class Runner:
 
 def _write(fd, data, deadline):
     """Write all of `data` before `deadline`; False if the reader is gone or stopped reading."""
+    data = memoryview(data)
     while data:
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([], [fd], [], left)[1]:
@@ -248,7 +249,7 @@ class Judge:
 
     def judge(self, student_nb):
         rng = np.random.default_rng(self.seed if self.seed is not None else secrets.randbits(64))
-        student_setup = notebook.setup_code(student_nb)
+        student_setup = notebook.setup_code(student_nb)   # never raises: cells it cannot read are left out
         runner = Runner(self.timeout, self.memory_bytes, self.work)
         try:
             return {name: self.judge_function(name, student_nb, student_setup, runner, rng)
@@ -275,9 +276,13 @@ class Judge:
                                         f"{name}' cell.", fault="missing")
         try:
             source = notebook.definitions_only(cell.source)
+            notebook.names_used(source)
         except SyntaxError as error:
             return Verdict(name, False, f"The cell of {name} has a syntax error (line "
                                         f"{error.lineno}): {error.msg}.", fault="syntax")
+        except (RecursionError, MemoryError, ValueError):   # e.g. an expression nested too deeply
+            return Verdict(name, False, f"The cell of {name} could not be read: it is nested too "
+                                        f"deeply for Python's parser.", fault="syntax")
         cases = [Case(*c) if isinstance(c, tuple) else c
                  for c in self.spec.hidden_cases(name, rng, self.reference)]
         program = self.program(name, source, student_setup)
@@ -379,6 +384,15 @@ class Judge:
 def _checked_reply(reply, count):
     """The runner's final reply, decoded; raises Forged unless it has exactly the form
     dnnkit.runner writes: {"program_error": error} or {"results": [one per case]}."""
+    try:
+        return _strict_reply(reply, count)
+    except Forged:
+        raise
+    except Exception as error:  # noqa: BLE001 (anything else in it is forged too)
+        raise Forged(type(error).__name__) from None
+
+
+def _strict_reply(reply, count):
     if not isinstance(reply, dict):
         raise Forged("not a reply")
     if set(reply) == {"program_error"}:

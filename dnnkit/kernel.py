@@ -26,7 +26,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         settings = Sandbox(config=self.config)
         limits = {name: getattr(settings, name) for name in settings.trait_names()
                   if settings.trait_metadata(name, "config")}
-        return [sys.executable, "-m", "dnnkit.kernel_relay", self.connection_file, json.dumps(limits)]
+        # -I: the kernel starts in the student's folder, which must not come first on sys.path
+        return [sys.executable, "-I", "-m", "dnnkit.kernel_relay", self.connection_file, json.dumps(limits)]
 
 
 class SandboxedExecute(Execute):

@@ -64,7 +64,7 @@ def setup_code(nb):
             continue
         try:
             tree = ast.parse(_without_magics(cell.source))
-        except SyntaxError:
+        except (SyntaxError, RecursionError, MemoryError, ValueError):   # not readable: no imports
             continue
         lines += [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     return "\n".join(lines)

@@ -24,6 +24,9 @@ import numpy as np
 from dnnkit.wire import Forged, decode, encode
 
 
+MAX_ANSWER = 32 << 20   # bytes of one answer (as dnnkit.judge.MAX_MESSAGE)
+
+
 class ReferenceTimeout(Exception):
     pass
 
@@ -40,8 +43,10 @@ class ReferenceServer:
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "OPENBLAS_NUM_THREADS",
                                                              "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
         env["OMP_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] = "1"
-        self.proc = subprocess.Popen([sys.executable, "-m", "dnnkit.reference"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        # -I and cwd "/": no folder of the grader's (a student's, say) comes first on sys.path
+        self.proc = subprocess.Popen([sys.executable, "-I", "-m", "dnnkit.reference"], cwd="/",
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env)
         import resource
         with contextlib.suppress(OSError):
             resource.prlimit(self.proc.pid, resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
@@ -65,10 +70,11 @@ class ReferenceServer:
             ready, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
             if not ready:
                 raise ReferenceTimeout()
-            answer = self.proc.stdout.readline()
+            answer = self.proc.stdout.readline(MAX_ANSWER + 1)
         except (BrokenPipeError, OSError):
             answer = b""
-        if not answer.endswith(b"\n"):   # it died (its memory cap): the student's inputs were too big
+        if not answer.endswith(b"\n"):   # it died (its memory cap), or an answer over MAX_ANSWER:
+                                          # the student's inputs were too big
             self.close()
             return _raised("MemoryError", "the reference function could not run on these inputs")
         return answer
@@ -96,8 +102,8 @@ def answer(namespace, line):
             raise Forged("not a call")
         if "random" in request:
             np.random.set_state(decode(request["random"]))
-    except (ValueError, KeyError, TypeError) as error:
-        return _raised("RuntimeError", f"a malformed call of a reference function ({error})")
+    except Exception as error:  # noqa: BLE001 (the call is the student's: anything may be wrong)
+        return _raised("RuntimeError", f"a malformed call of a reference function ({type(error).__name__})")
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             value = function(*args, **kwargs)
@@ -106,7 +112,10 @@ def answer(namespace, line):
         return _raised(type(error).__name__, str(error))
     if "random" in request:
         reply["random"] = encode(np.random.get_state())
-    return (json.dumps(reply) + "\n").encode()
+    data = (json.dumps(reply) + "\n").encode()
+    if len(data) > MAX_ANSWER:
+        return _raised("MemoryError", "the reference function's result is far too large")
+    return data
 
 
 def main():

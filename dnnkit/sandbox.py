@@ -42,7 +42,7 @@ RUN = BOX + "/run"           # empty writable folder (cwd of the judge's runner)
 SANDBOX_MODULES = ("__init__.py", "sandbox.py", "shell.py", "runner.py", "wire.py", "seccomp.py")
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
-MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
 
@@ -624,6 +624,10 @@ def _private_folders(request):
                         files.append((os.path.relpath(path, WORK), f.read()))
     uid, libc = request["uid"], _libc()
     options = f"size={max(request['disk'], 1 << 20)},nr_inodes=20000,mode=0700,uid={uid},gid={uid}"
+    # A /proc of this process's own PID namespace: no other process (the zygote's command
+    # line with the grader's paths, another student process) is in sight.
+    if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
+        raise OSError(ctypes.get_errno(), "mounting a private /proc")
     for folder in (RUN,) if request["kind"] == "runner" else (WORK, RUN):   # the runner reads WORK only
         if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, options.encode()) != 0:
             raise OSError(ctypes.get_errno(), f"mounting the private folder {folder}")

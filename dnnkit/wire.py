@@ -120,6 +120,8 @@ class Reader:
             raise Forged(f"not a {t}")
         if t == "int" and abs(v) >= 1 << 64:
             raise Forged("an integer that is too large")
+        if t == "float" and isinstance(v, int) and abs(v) >= 1 << 1024:
+            raise Forged("a number that is too large")
         return self._text(v) if t == "str" else {"bool": bool, "int": int, "float": float}[t](v)
 
     def _array(self, data):
@@ -139,7 +141,8 @@ class Reader:
         self.take(size)
         kind = np.dtype(dtype).kind
         ok = (bool,) if kind == "b" else (int,) if kind in "iu" else (int, float)
-        if not all(type(v) in ok for v in values):
+        if not all(type(v) in ok for v in values) or (kind == "f" and any(
+                type(v) is int and abs(v) >= 1 << 1024 for v in values)):
             raise Forged("array values of the wrong type")
         try:
             return np.array(values, dtype=np.dtype(dtype)).reshape(shape)
