@@ -1,5 +1,6 @@
 """The judge's robustness: return types, inputs changed in place, prints, hangs, crashes, state
 left behind by student code, and messages that never show hidden inputs."""
+import nbformat
 import numpy as np
 import pytest
 
@@ -131,6 +132,7 @@ def test_state_left_by_one_function_does_not_reach_the_others(judge, notebooks):
     process; every other function (and the reference functions they call) is unaffected."""
     saboteur = '''# GRADED FUNCTION: initialize_parameters
 
+import nbformat
 import numpy as np
 import dnn_utils
 
@@ -225,3 +227,33 @@ def test_no_reference_code_reaches_the_students_process(judge, notebooks):
             '    raise ValueError(str(hits))\n')
     v = verdict(judge, student(notebooks, L_model_forward=cell), "L_model_forward")
     assert "raised ValueError: 0" in v.message, v.message
+
+
+@pytest.mark.parametrize("line", [b'{"call": [], "args": 1}', b"[" * 200000 + b"]" * 200000,
+                                  b'{"results": [{"ok": {"t": "float", "v": 1' + b"0" * 400 + b'}}]}'])
+def test_malformed_messages_are_the_functions_failure_not_the_graders(judge, notebooks, line):
+    message = repr(line + b"\n")
+    cell = ("# GRADED FUNCTION: linear_forward\n\ndef linear_forward(A, W, b):\n    import os\n"
+            f"    os.write(3, {message})\n    os._exit(0)\n")
+    v = verdict(judge, student(notebooks, linear_forward=cell), "linear_forward")
+    assert not v.passed and v.fault == "crash", v.message
+
+
+def test_a_deeply_nested_expression_costs_only_its_own_cell(judge, notebooks):
+    nb = student(notebooks)
+    nb.cells.insert(1, nbformat.v4.new_code_cell("x = " + "+".join(["1"] * 100_000)))
+    verdicts = judge.judge(nb)
+    assert all(v.passed for v in verdicts.values()), {n: v.message for n, v in verdicts.items()}
+
+
+def test_the_reference_process_never_imports_from_the_graders_folder(notebooks, tmp_path, monkeypatch):
+    """Started from a student's folder (say `dnnkit grade` run inside submitted/<student>/), the
+    unsandboxed reference process must not take that folder's dnn_utils for the course's."""
+    fake = tmp_path / "dnn_utils"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(f"open({str(tmp_path / 'PWNED')!r}, 'w').write('x')\n")
+    monkeypatch.chdir(tmp_path)
+    judge = Judge(A, notebooks[1], timeout=10.0, seed=7)
+    v = verdict(judge, student(notebooks), "L_model_forward")
+    assert v.passed, v.message
+    assert not (tmp_path / "PWNED").exists()
