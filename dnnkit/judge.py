@@ -4,8 +4,9 @@ Why outside: code in a student's notebook can replace numpy's comparisons, the t
 builtins inside its own kernel, so a verdict computed there can be forged. The judge instead
 - takes each graded function's *definition* from the submitted notebook (imports and defs of
   its cell only, nothing else the notebook ran),
-- runs it in a fresh process (dnnkit.runner) next to the *reference* versions of the other
-  graded functions, so a mistake is charged only to the function that contains it,
+- runs it in a fresh sandboxed process (dnnkit.runner) where the other graded functions it
+  calls are the *reference* versions, answered from outside the sandbox (dnnkit.reference), so a
+  mistake is charged only to the function that contains it and no reference code is in reach,
 - on inputs drawn at grade time (several shapes and seeds per function),
 - and compares the returned values here, in the grader, with the reference solution from the
   source notebook, naming the likely mistake when they differ.

@@ -15,9 +15,11 @@ Layers, all from Linux and Debian's bubblewrap (no container engine):
   requests. When the student process ends, init exits and the kernel kills whatever is left in
   that PID namespace: nothing a submission started survives it.
 
-The working copy is `/box/work` inside (a fresh host directory per submission, owned by the
-sandbox uid); everything else is read-only or absent: `source/`, other submissions, the gradebook
-and the repository's own helper packages are not in the sandbox's file system at all.
+The working copy is `/box/work` inside (a fresh host directory per submission), read-only like
+everything else: each student process gets a private memory file system of `disk_mb` over it (a
+copy of its files) and over `/box/run`, its own /proc, and a seccomp filter (dnnkit.seccomp), so
+nothing it writes or links reaches the host. `source/`, other submissions, the gradebook, the
+repository's own helper packages and the grader's code are not in the sandbox's file system.
 """
 import contextlib
 import ctypes
