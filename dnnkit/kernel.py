@@ -18,6 +18,7 @@ import json
 import sys
 
 from jupyter_client.manager import AsyncKernelManager
+from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -31,8 +32,27 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with the kernel in the grading sandbox."""
+    """nbgrader's Execute, with the kernel in the grading sandbox.
+
+    A kernel that stops answering (a cell that ignores its interrupt, a crash) ends the run
+    there, as in `dnnkit grade`: the cells not run get a CellNotRun error (so none earns points
+    unexecuted) and grading goes on, so the judge still grades every function. nbgrader's own
+    Execute would fail the whole notebook, every correct function with it."""
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        try:
+            return super().preprocess(nb, resources, km)
+        except Exception as error:  # noqa: BLE001 (nbclient's timeouts, a dead kernel, ...)
+            self.log.warning("The kernel stopped answering (%s): the remaining cells are not run",
+                             type(error).__name__)
+            reason = f"not run: the notebook's kernel stopped answering ({type(error).__name__})"
+            for cell in nb.cells:
+                if cell.cell_type == "code" and cell.source.strip() and cell.get("execution_count") is None \
+                        and not cell.get("outputs"):
+                    cell.outputs = [NotebookNode(output_type="error", ename="CellNotRun", evalue=reason,
+                                                 traceback=[f"CellNotRun: {reason}"])]
+            return nb, resources

@@ -65,9 +65,9 @@ def read_status_file(path):
     except (OSError, ValueError):
         return None
     if not (isinstance(info, dict) and info.get("status") in ("graded", "fault", "missing")
-            and isinstance(info.get("reason", ""), str)
-            and isinstance(info.get("faults") or {}, dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in (info.get("faults") or {}).items())):
+            and isinstance(info.get("reason"), str) and isinstance(info.get("sha256"), str)
+            and isinstance(info.get("faults"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in info["faults"].items())):
         return None
     return info
 

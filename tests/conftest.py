@@ -72,7 +72,7 @@ def graded_course(tmp_path_factory):
         submissions.write(path, a, student, nb)
     course_mod.nbgrader(path, "autograde", a, "--force")
     with open(os.path.join(path, "autograded", "gus_fault", a, "grading_status.json"), "w") as f:
-        json.dump({"status": "fault", "reason": "the kernel died (memory cap)",
+        json.dump({"status": "fault", "reason": "the kernel died (memory cap)", "sha256": "0" * 64,
                    "faults": {"L_model_backward": "killed over the 2 GiB memory cap"},
                    "seconds": 1.5}, f)
     submissions.write(path, a, "hana_late", release)
