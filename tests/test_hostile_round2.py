@@ -339,10 +339,18 @@ def test_nothing_of_the_reference_or_of_other_students_reaches_a_student(graded,
     bob = verdict_texts(course, "e_bob_scans_memory")
     import re
     assert not re.search(r"FOUND-IT \d", bob) and "clean 0 of" in bob
-    helpers = verdict_texts(course, "c_helpers_and_grader_code")
-    assert "/box/helpers" not in helpers and "dnn_app_utils" not in helpers.split("FOUND")[-1][:200]
-    hidden = verdict_texts(course, "d_hidden_inputs")
-    assert not re.search(r"\d{4,}", "".join(re.findall(r"raised ValueError[^\"]{0,200}", hidden)))
+    judged = verdicts(course, "c_helpers_and_grader_code")
+    assert judged.count("raised RuntimeError: FOUND") == 10, judged   # every function looked
+    found = " ".join(re.findall(r"FOUND ([^`]*) at `", judged))
+    assert found.strip() == "", found   # nothing of the repository's helpers or grader code
+    hidden = verdicts(course, "d_hidden_inputs")
+    assert "raised ValueError" in hidden and not re.search(r"\d{4,}", hidden.split(" at `")[0]), hidden
+
+
+def verdicts(course, student):
+    """The judge's messages for a student (what it measured on the hidden cases)."""
+    nb = autograded(course, student)
+    return "\n".join(c.metadata.get("dnnkit", {}).get("message", "") for c in nb.cells)
 
 
 @pytest.mark.slow
