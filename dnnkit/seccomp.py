@@ -13,6 +13,10 @@ import errno
 import platform
 import struct
 
+# Calls added to Linux after 5.0 have one number on every architecture.
+UNIFIED = {"open_tree": 428, "move_mount": 429, "fsopen": 430, "fsmount": 432,
+           "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+           "pidfd_getfd": 438, "process_madvise": 440}
 # (AUDIT_ARCH, {name: number}) for the architectures the kit grades on
 ARCHES = {
     "x86_64": (0xC000003E, {"clone": 56, "unshare": 272, "clone3": 435, "setns": 308,
@@ -20,17 +24,13 @@ ARCHES = {
                             "process_vm_readv": 310, "process_vm_writev": 311, "keyctl": 250,
                             "add_key": 248, "request_key": 249, "bpf": 321, "userfaultfd": 323,
                             "perf_event_open": 298, "open_by_handle_at": 304,
-                            **{"fsopen": 430, "fsmount": 432, "open_tree": 428, "move_mount": 429},
-                            **{"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
-                               "pidfd_getfd": 438, "process_madvise": 440}}),
+                            **UNIFIED}),
     "aarch64": (0xC00000B7, {"clone": 220, "unshare": 97, "clone3": 435, "setns": 268,
                              "mount": 40, "umount2": 39, "pivot_root": 41, "ptrace": 117,
                              "process_vm_readv": 270, "process_vm_writev": 271, "keyctl": 219,
                              "add_key": 217, "request_key": 218, "bpf": 280, "userfaultfd": 282,
                              "perf_event_open": 241, "open_by_handle_at": 265,
-                             **{"fsopen": 430, "fsmount": 432, "open_tree": 428, "move_mount": 429},
-                             **{"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
-                                "pidfd_getfd": 438, "process_madvise": 440}}),
+                             **UNIFIED}),
 }
 NAMESPACE_FLAGS = 0x7E020080   # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET | NEWTIME
 
