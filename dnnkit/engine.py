@@ -296,7 +296,7 @@ def grade(root, assignment, workers=None, force=False, students=None, out=None, 
                   f"({executor.workers} workers)\n")
     else:
         try:
-            sandbox.check()
+            sandbox.check(sandbox.Sandbox(config=config))
         except sandbox.SandboxError as error:
             raise SystemExit(f"dnnkit grade: {error}") from None
     try:

@@ -31,6 +31,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         return [sys.executable, "-I", "-m", "dnnkit.kernel_relay", self.connection_file, json.dumps(limits)]
 
 
+_sandbox_checked = False
+
+
+def _check_sandbox(config):
+    """Once per grading process: the sandbox starts here, else a SandboxError that names what
+    the host lacks (never a kernel outside it, never zeros for every cell)."""
+    global _sandbox_checked
+    if not _sandbox_checked:
+        from dnnkit import sandbox
+        sandbox.check(sandbox.Sandbox(config=config))
+        _sandbox_checked = True
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute, with the kernel in the grading sandbox.
 
@@ -44,6 +57,7 @@ class SandboxedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
+        _check_sandbox(self.config)   # SandboxError: nbgrader fails the notebook, no grade saved
         try:
             return super().preprocess(nb, resources, km)
         except Exception as error:  # noqa: BLE001 (nbclient's timeouts, a dead kernel, ...)

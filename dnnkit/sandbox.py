@@ -8,17 +8,27 @@ Layers, all from Linux and Debian's bubblewrap (no container engine):
   directory), no network (own network namespace) and own PID/IPC/UTS namespaces. It imports the
   heavy modules once (numpy, IPython...) and never loads grader code, solutions or the gradebook,
   so what it forks holds no grader secrets.
-- per student process, the zygote forks a **keeper** (stays root, talks to the grader over a
-  socket) which unshares a fresh PID and IPC namespace and forks an **init** there; init forks the
-  **student process**, which takes a dedicated unprivileged uid (no capabilities, no new
-  privileges), sets rlimits (address space, processes, file size, no core files) and serves
-  requests. When the student process ends, init exits and the kernel kills whatever is left in
-  that PID namespace: nothing a submission started survives it.
+- per student process, the zygote forks a **keeper** (keeps the zygote's few capabilities, talks
+  to the grader over a socket) which unshares a fresh PID, IPC and mount namespace and forks an
+  **init** there; init forks the **student process**, which gives up every capability (no new
+  privileges either), sets rlimits (address space, processes, file size, no core files) and
+  serves requests. When the student process ends, init exits and the kernel kills whatever is
+  left in that PID namespace: nothing a submission started survives it.
+
+Two modes (`c.Sandbox.mode`, "auto" picks one): **root** (the grader is root) gives each student
+process a uid of its own (`uid_base` + ...); **user** (an ordinary instructor account, e.g. a
+JupyterHub server) has bwrap make a user namespace for the zygote, and each student process a
+nested one of its own. There the student's uid is the grader's on the host, so what root mode
+gets from the uid comes from the namespaces: its process cap (RLIMIT_NPROC) counts the processes
+of its own user namespace only (Linux >= 5.14), signals and /proc reach only its own PID
+namespace, and every mount it sees is read-only but its private folders. A host that refuses
+unprivileged user namespaces stops grading with the setting to change (`userns_problem`); student
+code never runs unsandboxed.
 
 The working copy is `/box/work` inside (a fresh host directory per submission), read-only like
-everything else: each student process gets a private memory file system of `disk_mb` over it (a
-copy of its files) and over `/box/run`, its own /proc, and a seccomp filter (dnnkit.seccomp), so
-nothing it writes or links reaches the host. `source/`, other submissions, the gradebook, the
+everything else: each student process gets one private memory file system of `disk_mb`, shown
+over it (a copy of its files), over `/box/run` and over `/tmp`, its own /proc, and a seccomp
+filter (dnnkit.seccomp), so nothing it writes or links reaches the host or a later student. `source/`, other submissions, the gradebook, the
 repository's own helper packages and the grader's code are not in the sandbox's file system.
 """
 import contextlib
@@ -33,7 +43,7 @@ import socket
 import sys
 import tempfile
 
-from traitlets import Integer, List, Unicode
+from traitlets import Enum, Integer, List, Unicode
 from traitlets.config import Configurable
 
 BOX = "/box"                 # inside the sandbox
@@ -43,9 +53,13 @@ RUN = BOX + "/run"           # empty writable folder (cwd of the judge's runner)
 # mistake catalogues, which quote solution lines, stay out).
 SANDBOX_MODULES = ("__init__.py", "sandbox.py", "shell.py", "runner.py", "wire.py", "seccomp.py")
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x20000000, 0x10000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 0x1000, 0x4000, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT = 1, 38, 24, 47
+# What the keeper needs: the per-process namespaces and mounts, handing the private folders to
+# the student's uid, the uid switch, signals; in user mode also CAP_SETFCAP, without which Linux
+# (>= 5.12) refuses the nested namespace's uid map.
+KEEPER_CAPS = ("CAP_SYS_ADMIN", "CAP_CHOWN", "CAP_SETUID", "CAP_SETGID", "CAP_KILL")
 
 
 class SandboxError(RuntimeError):
@@ -66,14 +80,27 @@ class Sandbox(Configurable):
     preload = List(Unicode(), ["numpy", "IPython.core.interactiveshell"],
                    help="Modules the zygote imports once, before forking student processes.").tag(config=True)
     uid_base = Integer(200000, help="Student processes run as uid_base + (grading process id "
-                       "mod 100000): a uid of their own, so process caps and kills apply to them "
-                       "alone.").tag(config=True)
+                       "mod 100000): in root mode a uid of their own on the host, so process caps "
+                       "and kills apply to them alone.").tag(config=True)
+    mode = Enum(["auto", "root", "user"], "auto", help="'root': the grader is root and gives student "
+                "processes a uid of their own; 'user': an ordinary account, student processes in "
+                "user namespaces of their own (bubblewrap; the host must allow unprivileged user "
+                "namespaces); 'auto': root when the grader is root, else user.").tag(config=True)
 
 
-def check():
+def mode_of(settings):
+    """The mode this grading process uses ("root" or "user")."""
+    if settings.mode == "auto":
+        return "root" if os.geteuid() == 0 else "user"
+    return settings.mode
+
+
+def check(settings=None):
     """Raise SandboxError naming what this machine lacks for the sandbox."""
-    _require()
-    with Session(Sandbox(preload=[])) as session:
+    settings = Sandbox(config=settings.config) if settings else Sandbox()
+    _require(mode_of(settings))
+    settings.preload = []
+    with Session(settings) as session:
         child = session.spawn("probe", 256 << 20)
         child.stdin.close()
         reply = child.replies.read().decode()
@@ -82,18 +109,80 @@ def check():
         raise SandboxError(f"the sandbox probe failed: {reply.strip() or 'no answer'}")
 
 
-def _require():
+def _require(mode):
     missing = []
     if sys.platform != "linux":
         missing.append("Linux (namespaces, rlimits)")
-    if os.geteuid() != 0:
-        missing.append("root: the sandbox runs student code under a uid of its own "
-                       "(run `dnnkit grade` as root, as CI does)")
+    if mode == "root" and os.geteuid() != 0:
+        missing.append("root for c.Sandbox.mode = 'root' (leave it 'auto' to grade as an "
+                       "ordinary user)")
+    if mode == "user" and os.geteuid() == 0:
+        missing.append("an ordinary account for c.Sandbox.mode = 'user': as root, student "
+                       "processes would keep uid 0's exemptions from the process cap (leave it "
+                       "'auto')")
     if not shutil.which("bwrap"):
         missing.append("bubblewrap: install the Debian package with `apt-get install -y bubblewrap` "
                        "(`make venv` does it)")
     if missing:
         raise SandboxError("the grading sandbox needs " + "; ".join(missing))
+    if mode == "user":
+        problem = userns_problem()
+        if problem:
+            raise SandboxError(problem)
+
+
+# Host settings that refuse unprivileged user namespaces: (sysctl, refusing value, what to do).
+USERNS_SETTINGS = (
+    ("kernel.unprivileged_userns_clone", "0", "`sysctl -w kernel.unprivileged_userns_clone=1` "
+     "(Debian before 11, some hardened kernels)"),
+    ("user.max_user_namespaces", "0", "`sysctl -w user.max_user_namespaces=15000`"),
+    ("kernel.apparmor_restrict_unprivileged_userns", "1", "Ubuntu's AppArmor restriction: give "
+     "/usr/bin/bwrap a profile that allows user namespaces (see apparmor's "
+     "`bwrap-userns-restrict` profile) or `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`"),
+)
+_userns_checked = {}
+
+
+def userns_problem(sysctl_dir="/proc/sys"):
+    """Empty when bwrap can make the user namespaces of user mode here, else what stops it and
+    the setting to change (checked once per process: a bwrap that runs `true`)."""
+    if sysctl_dir in _userns_checked:
+        return _userns_checked[sysctl_dir]
+    import subprocess
+    caps = [arg for cap in KEEPER_CAPS + ("CAP_SETFCAP",) for arg in ("--cap-add", cap)]
+    try:
+        probe = subprocess.run(["bwrap", "--unshare-user", "--uid", "0", "--gid", "0",
+                                "--unshare-pid", "--unshare-net", "--die-with-parent", *caps,
+                                "--ro-bind", "/", "/", "true"],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        said = "" if probe.returncode == 0 else (probe.stderr.strip() or f"exit code {probe.returncode}")
+    except (OSError, subprocess.TimeoutExpired) as error:
+        said = str(error)
+    _userns_checked[sysctl_dir] = problem = userns_message(said, sysctl_dir) if said else ""
+    return problem
+
+
+def userns_message(said, sysctl_dir="/proc/sys"):
+    """What to tell an instructor whose host refused bwrap's user namespace (`said`: bwrap's
+    words), naming the host settings found refusing them (all of them when none is readable)."""
+    found = []
+    for name, refusing, fix in USERNS_SETTINGS:
+        try:
+            with open(os.path.join(sysctl_dir, *name.split("."))) as f:
+                value = f.read().strip()
+        except OSError:
+            continue
+        if value == refusing:
+            found.append(f"{name} is {value}: {fix}")
+    advice = ("change " + "; ".join(found)) if found else (
+        "one of these host settings forbids them: " + "; ".join(
+            f"{name} (must not be {refusing}: {fix})" for name, refusing, fix in USERNS_SETTINGS))
+    import pwd
+    user = pwd.getpwuid(os.geteuid()).pw_name if os.geteuid() else "root"
+    return (f"the grading sandbox cannot start as {user}: grading as an ordinary user needs "
+            f"unprivileged user namespaces, and this host refuses them (bubblewrap said: "
+            f"{said[:300]}). To grade as this user, {advice}. Or grade as root. Student code is "
+            "never run outside the sandbox, so nothing was graded.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -157,6 +246,7 @@ class Session:
 
     def __init__(self, settings=None, work=None, shell=False, files=None, imports=""):
         self.settings = settings or Sandbox()
+        self.mode = mode_of(self.settings)
         self.uid = self.settings.uid_base + os.getpid() % 100000
         self.root = scratch_dir("dnnkit-sandbox-")
         self.box = os.path.join(self.root, "box")
@@ -173,10 +263,10 @@ class Session:
 
     # -- life cycle
     def _start(self, work, shell, imports):
-        _require()
+        _require(self.mode)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         preload = list(self.settings.preload) + (["dnnkit.runner", "dnnkit.shell"] if shell else [])
-        argv = bwrap_command(self.box, work, self.settings.read_only_paths) + [
+        argv = bwrap_command(self.box, work, self.settings.read_only_paths, self.mode) + [
             sys.executable, "-m", "dnnkit.sandbox", str(theirs.fileno()), json.dumps(preload),
             imports]
         import subprocess
@@ -193,7 +283,10 @@ class Session:
         if message != b"ready":
             with open(os.path.join(self.root, "zygote.log"), "rb") as f:
                 detail = f.read().decode(errors="replace").strip()[-2000:]
-            raise SandboxError(f"the sandbox did not start: {message.decode(errors='replace') or detail or 'no answer'}")
+            said = message.decode(errors='replace') or detail or 'no answer'
+            if self.mode == "user" and said.startswith("bwrap:"):
+                raise SandboxError(userns_message(said))
+            raise SandboxError(f"the sandbox did not start: {said}")
 
     def close(self):
         if self.proc is not None:
@@ -242,7 +335,7 @@ class Session:
         control, keeper_control = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
-        request = {"kind": kind, "uid": self.uid, "memory": int(memory_bytes or 0),
+        request = {"kind": kind, "uid": self.uid, "mode": self.mode, "memory": int(memory_bytes or 0),
                    "nproc": self.settings.max_processes, "fsize": self.settings.max_file_mb << 20,
                    "disk": self.settings.disk_mb << 20,
                    "env": dict(_student_env(), **(env or {})), **extra}
@@ -316,13 +409,16 @@ def _owner_alive(path):
         return False
 
 
-def bwrap_command(box, work=None, read_only=()):
+def bwrap_command(box, work=None, read_only=(), mode="root"):
     """bwrap arguments for the zygote's view of the machine."""
     args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--die-with-parent", "--new-session",
-            # what the keeper needs for the per-process PID namespace, the uid switch and signals
-            "--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETUID",
-            "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    caps = KEEPER_CAPS
+    if mode == "user":   # the grader's uid is uid 0 of the zygote's user namespace
+        args[1:1] = ["--unshare-user", "--uid", "0", "--gid", "0"]
+        caps += ("CAP_SETFCAP",)
+    for cap in caps:
+        args.extend(["--cap-add", cap])
     bound = []
 
     def ro_bind(path, dest=None):
@@ -353,11 +449,13 @@ def bwrap_command(box, work=None, read_only=()):
     args.extend(["--perms", "0755", "--tmpfs", package])   # hide the rest of the package
     for name in SANDBOX_MODULES:
         args.extend(["--ro-bind", os.path.join(package, name), os.path.join(package, name)])
+    args.extend(["--remount-ro", package])
     for path in read_only:
         if os.path.exists(path):
             ro_bind(os.path.abspath(path))
-    # The box read-only: student processes write only in folders of their own (_private_folders).
-    args.extend(["--proc", "/proc", "--dev", "/dev", "--ro-bind", box, BOX])
+    # Every mount read-only (in user mode bwrap's own folders belong to the student's host uid):
+    # student processes write only in folders of their own (_private_folders).
+    args.extend(["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--ro-bind", box, BOX])
     if work:
         args.extend(["--ro-bind", work, WORK])
     args.extend(["--tmpfs", "/tmp", "--remount-ro", "/", "--chdir", BOX])
@@ -496,7 +594,8 @@ def _connector(request, reply_fd):
 
 
 def _keeper(request, control_fd, req_r, rep_w):
-    """Stays root: starts init in a new PID namespace and relays signals and the exit status."""
+    """Keeps the zygote's capabilities: starts init in a new PID namespace and relays signals and
+    the exit status."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     control = socket.socket(fileno=control_fd)
@@ -556,7 +655,6 @@ def _init(request, req_r, rep_w, status_w):
 
 
 def _student(request, req_r, rep_w):
-    import resource
     try:
         os.dup2(req_r, 0)
         os.dup2(rep_w, 3)
@@ -565,16 +663,16 @@ def _student(request, req_r, rep_w):
         os.dup2(null, 2)
         os.closerange(4, 1 << 16)
         kept = _private_folders(request)
-        for limit, value in ((resource.RLIMIT_AS, request["memory"]),
-                             (resource.RLIMIT_NPROC, request["nproc"]),
-                             (resource.RLIMIT_FSIZE, request["fsize"]),
-                             (resource.RLIMIT_CORE, 0)):
-            if value or limit == resource.RLIMIT_CORE:
-                resource.setrlimit(limit, (value, value))
         uid = request["uid"]
-        os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)   # drops every capability
+        if request["mode"] == "user":
+            _own_user_namespace(uid)   # before the process cap: it counts this namespace only
+            _set_limits(request)
+            _drop_capabilities()
+        else:
+            _set_limits(request)
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)   # drops every capability
         _prctl(PR_SET_NO_NEW_PRIVS, 1)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         _refill(kept)
@@ -611,6 +709,45 @@ def _student(request, req_r, rep_w):
     os._exit(0)
 
 
+def _set_limits(request):
+    import resource
+    for limit, value in ((resource.RLIMIT_AS, request["memory"]),
+                         (resource.RLIMIT_NPROC, request["nproc"]),
+                         (resource.RLIMIT_FSIZE, request["fsize"]),
+                         (resource.RLIMIT_CORE, 0)):
+        if value or limit == resource.RLIMIT_CORE:
+            resource.setrlimit(limit, (value, value))
+
+
+def _own_user_namespace(uid):
+    """User mode: a user namespace of this process's own, where it is `uid` (uid 0 of the
+    zygote's namespace, the grader's uid on the host, seen from outside). Linux counts a
+    process cap per user namespace and uid, so RLIMIT_NPROC set now counts this student's
+    processes alone; no uid but this one exists in it, so there is nothing to switch to."""
+    if _libc().unshare(CLONE_NEWUSER) != 0:
+        raise OSError(ctypes.get_errno(), "a user namespace for the student process")
+    for name, text in (("uid_map", f"{uid} 0 1"), ("setgroups", "deny"), ("gid_map", f"{uid} 0 1")):
+        fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+
+
+def _drop_capabilities():
+    """No capabilities left, in any set (a new user namespace grants them all to its first
+    process; root mode's uid switch drops them by itself)."""
+    libc = _libc()
+    cap = 0
+    while libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    _prctl(PR_CAP_AMBIENT, 4)   # PR_CAP_AMBIENT_CLEAR_ALL
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)   # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()                  # effective, permitted, inheritable: none
+    if libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "dropping capabilities")
+
+
 def _private_folders(request):
     """Before the uid switch: a memory file system of `disk` bytes, owned by the student's uid,
     mounted over the working copy (student processes see a copy of it, so what they write or
@@ -624,15 +761,27 @@ def _private_folders(request):
                 if not os.path.islink(path) and os.path.isfile(path):
                     with open(path, "rb") as f:
                         files.append((os.path.relpath(path, WORK), f.read()))
-    uid, libc = request["uid"], _libc()
-    options = f"size={max(request['disk'], 1 << 20)},nr_inodes=20000,mode=0700,uid={uid},gid={uid}"
+    # the files' owner seen from the keeper: the student's own uid, or in user mode uid 0 of the
+    # zygote's namespace (the uid the student's nested namespace maps to)
+    owner, libc = request["uid"] if request["mode"] == "root" else 0, _libc()
+    options = f"size={max(request['disk'], 1 << 20)},nr_inodes=20000,mode=0755"
     # A /proc of this process's own PID namespace: no other process (the zygote's command
     # line with the grader's paths, another student process) is in sight.
     if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
         raise OSError(ctypes.get_errno(), "mounting a private /proc")
-    for folder in (RUN,) if request["kind"] == "runner" else (WORK, RUN):   # the runner reads WORK only
-        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, options.encode()) != 0:
-            raise OSError(ctypes.get_errno(), f"mounting the private folder {folder}")
+    # One memory file system (one disk budget), shown at three places: the working copy (the
+    # runner reads the box's own, read-only), the run folder and /tmp (bwrap's /tmp is the
+    # zygote's, shared by every student of this worker).
+    if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()) != 0:
+        raise OSError(ctypes.get_errno(), "mounting the private folders")
+    shown = {"run": RUN, "tmp": "/tmp"} if request["kind"] == "runner" else \
+        {"work": WORK, "run": RUN, "tmp": "/tmp"}
+    for name, target in shown.items():   # /tmp last: it covers the others' sources
+        source = "/tmp/" + name
+        os.mkdir(source, 0o700)
+        os.chown(source, owner, owner)
+        if libc.mount(source.encode(), target.encode(), None, MS_BIND, None) != 0:
+            raise OSError(ctypes.get_errno(), f"mounting the private folder {target}")
     return files
 
 
@@ -648,6 +797,13 @@ def _probe():
     """What the start-up check verifies from inside."""
     if os.getuid() == 0:
         return "student code runs as root"
+    with open("/proc/self/status") as f:
+        effective = next(line for line in f if line.startswith("CapEff:")).split()[1]
+    if int(effective, 16):
+        return f"student code has capabilities ({effective})"
+    writable = writable_mounts()
+    if writable:
+        return f"student code can write outside its private folders: {writable}"
     with open("/proc/net/dev") as f:
         interfaces = [line.split(":")[0].strip() for line in f.readlines()[2:]]
     if set(interfaces) - {"lo"}:
@@ -658,6 +814,23 @@ def _probe():
     except OSError:
         pass
     return "ok"
+
+
+def writable_mounts():
+    """Mount points in sight that are not read-only, but this process's private folders (and
+    /proc, whose files have permissions of their own, and devices: /dev/null..., terminals)."""
+    import stat
+    private = {WORK, RUN, "/tmp", "/proc", "/dev/pts"}
+    found = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            point = line.split()[4].encode().decode("unicode_escape")
+            if point in private or point.startswith("/proc/"):
+                continue
+            with contextlib.suppress(OSError):
+                if not stat.S_ISCHR(os.stat(point).st_mode) and not os.statvfs(point).f_flag & os.ST_RDONLY:
+                    found.append(point)
+    return found
 
 
 if __name__ == "__main__":

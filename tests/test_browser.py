@@ -79,9 +79,10 @@ def free_port():
 
 
 @contextlib.contextmanager
-def jupyter_lab(directory, scratch):
+def jupyter_lab(directory, scratch, account=None):
     """JupyterLab serving `directory` on a free localhost port with a token; yields its base
-    URL and token; stops the server and every process it started."""
+    URL and token; stops the server and every process it started. `account`: an ordinary
+    user's (test_unprivileged.Account) whose venv and uid the server runs with, else ours."""
     settings = os.path.join(scratch, "lab-settings")
     # All cells in the DOM (no virtual scrolling), and no news fetched from the internet.
     for plugin, values in {"notebook-extension/tracker": {"windowingMode": "none"},
@@ -91,16 +92,18 @@ def jupyter_lab(directory, scratch):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             json.dump(values, f)
-    env = course_mod.tool_env()
+    env = account.env() if account else course_mod.tool_env()
+    if account:
+        account.own(scratch)
     for _ in range(3):  # another process may take the free port before the server binds it
-        with _started_lab(directory, scratch, settings, env) as started:
+        with _started_lab(directory, scratch, settings, env, account) as started:
             if started:
                 yield started
                 return
 
 
 @contextlib.contextmanager
-def _started_lab(directory, scratch, settings, env):
+def _started_lab(directory, scratch, settings, env, account=None):
     """Yields (url, token), or None when the server exited before serving (port taken)."""
     import secrets
     port, token = free_port(), secrets.token_hex(16)
@@ -108,14 +111,16 @@ def _started_lab(directory, scratch, settings, env):
                JUPYTER_RUNTIME_DIR=os.path.join(scratch, "jupyter-runtime"),
                JUPYTERLAB_WORKSPACES_DIR=os.path.join(scratch, "lab-workspaces"))
     log = open(os.path.join(scratch, "jupyter.log"), "w")
+    bin_dir = account.bin if account else os.path.dirname(sys.executable)
     server = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab", "--no-browser",
-         "--allow-root",  # CI runs as root
+        [os.path.join(bin_dir, "jupyter"), "lab", "--no-browser",
+         *([] if account else ["--allow-root"]),  # CI runs as root
          "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={directory}",
          f"--LabApp.user_settings_dir={settings}",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        **(account.popen_args() if account else {}))
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180

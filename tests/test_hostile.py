@@ -5,6 +5,7 @@ network, and nothing is left running or lying around afterwards.
 
 One batch grades the whole catalog (short time limits set in the course's nbgrader_config.py).
 """
+import ast
 import json
 import os
 import socket
@@ -55,7 +56,7 @@ attempts = {{
     "course folder": lambda: os.listdir("{course}"),
     "repository helpers": lambda: open("{root}/dnn_utils/dnn_app_utils.py").read(),
     "grader code": lambda: open("{root}/dnnkit/assignments/step_by_step.py").read(),
-    "write tmp": lambda: open("/tmp/dnnkit-hostile-marker", "w").write("x"),
+    "write shared memory": lambda: open("/dev/shm/dnnkit-hostile-marker", "w").write("x"),
     "write course": lambda: open("{course}/autograded/hacked.txt", "w").write("x"),
     "write usr": lambda: open("{venv}/hacked.txt", "w").write("x"),
     "network": lambda: __import__("socket").create_connection(("127.0.0.1", {port}), timeout=3),
@@ -66,6 +67,7 @@ for what, attempt in attempts.items():
         print("ALLOWED", what)
     except Exception as error:
         print("DENIED", what, type(error).__name__)
+open("/tmp/dnnkit-hostile-marker", "w").write("its own /tmp, gone when it ends")
 open("mine.txt", "w").write("the working copy is writable")
 print("own copy", open("mine.txt").read())
 '''
@@ -104,7 +106,31 @@ def linear_forward(A, W, b):
 '''
 
 
-def catalog(port):
+# Try to create a file at every mount point in sight and in the places a program writes
+# temporary files: only the student process's own private folders may take it (a folder shared
+# with a later student, e.g. the sandbox's /tmp or /dev/shm, would pass answers on).
+WRITE_ANYWHERE = '''
+import os
+places = {{"/", "/tmp", "/dev", "/dev/shm", "/var/tmp", "/box", "/box/work", "/box/run",
+          os.path.expanduser("~"), os.path.dirname(os.__file__)}}
+with open("/proc/self/mountinfo") as f:
+    places.update(line.split()[4] for line in f)
+writable = []
+for place in sorted(places):
+    if place.startswith(("/proc", "/sys")) or not os.path.isdir(place):
+        continue
+    probe = os.path.join(place, ".dnnkit-probe-%d" % os.getpid())
+    try:
+        open(probe, "x").close()
+        os.remove(probe)
+        writable.append(place)
+    except OSError:
+        pass
+print("WRITABLE", writable)
+'''
+
+
+def catalog(port, root=ROOT, venv=os.path.join(ROOT, ".venv")):
     """{student: (how the submission is made, expected status, expected total, words of the reason)}"""
     def edited_test(nb, course):
         graded_test_cell(nb, "linear_forward").source = 'print("All tests passed.")'
@@ -140,7 +166,7 @@ def catalog(port):
 
     def snoop(nb, course):
         call_cell(nb, "linear_forward").source = SNOOP.format(
-            course=course, root=ROOT, venv=os.path.join(ROOT, ".venv"), port=port)
+            course=course, root=root, venv=venv, port=port)
         return nb
 
     return {
@@ -170,13 +196,14 @@ def catalog(port):
         "snoop": (snoop, "graded", 100, ""),
         "judge_snoop": (judge_snoop, "graded", 90, ""),
         "judge_daemon": (judge_daemon, "graded", 100, ""),
+        "write_anywhere": (replace_call(WRITE_ANYWHERE), "graded", 100, ""),
     }
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def make_course(base, port, students=None, root=ROOT, venv=None):
+    """A scratch course at base/course whose submitted/ holds the catalog's submissions (of
+    `students`, default all); `root`, `venv`: the repository and venv the snoop tries to reach."""
     from dnnkit import course as course_mod, notebook, submissions
-    base = tmp_path_factory.mktemp("hostile")
     course = copy_course(base / "course")
     with open(os.path.join(course, "nbgrader_config.py"), "a") as f:
         f.write(LIMITS)
@@ -184,14 +211,8 @@ def hostile(tmp_path_factory):
     release = notebook.read(submissions.release_notebook_path(course, A))
     source = notebook.read(notebook.source_notebook_path(course, A, NB))
     complete = submissions.make(release, source, notebook.graded_functions(source))
-
-    server = socket.socket()   # something to (fail to) reach from inside the sandbox
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    connections = []
-    threading.Thread(target=lambda: connections.append(server.accept()), daemon=True).start()
-
-    cases = catalog(server.getsockname()[1])
+    cases = {s: case for s, case in catalog(port, root, venv or os.path.join(root, ".venv")).items()
+             if students is None or s in students}
     for student, (make, *_) in cases.items():
         nb = json.loads(json.dumps(complete))
         nb = nbformat.from_dict(nb)
@@ -208,7 +229,24 @@ def hostile(tmp_path_factory):
             os.symlink(os.path.join(course, "gradebook.db"), os.path.join(folder, "gradebook_link"))
         elif make:
             os.rename(path, os.path.join(folder, make))
+    return course, cases
 
+
+def listening_server():
+    """Something to (fail to) reach from inside the sandbox: (socket, accepted connections)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    connections = []
+    threading.Thread(target=lambda: connections.append(server.accept()), daemon=True).start()
+    return server, connections
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    server, connections = listening_server()
+    course, cases = make_course(base, server.getsockname()[1])
     tmp = str(base / "tmp")
     os.makedirs(tmp)
     env = dict(os.environ, TMPDIR=tmp)
@@ -284,6 +322,18 @@ def test_sandbox_denies_everything_outside_the_working_copy(hostile):
     assert not os.path.exists(os.path.join(course, "autograded", "hacked.txt"))
     assert not os.path.exists(os.path.join(ROOT, ".venv", "hacked.txt"))
     assert not connections
+
+
+def writable_places(course):
+    nb = nbformat.read(os.path.join(course, "autograded", "write_anywhere", A, NB + ".ipynb"), as_version=4)
+    text = "".join(o.get("text", "") for o in call_cell(nb, "linear_forward").outputs)
+    assert "WRITABLE" in text, text
+    return set(ast.literal_eval(text.split("WRITABLE", 1)[1].strip()))
+
+
+def test_only_private_folders_are_writable(hostile):
+    course, _, _, _, _ = hostile
+    assert writable_places(course) == {"/box/work", "/box/run", "/tmp"}
 
 
 def test_judge_runner_is_sandboxed_too(hostile):
