@@ -123,6 +123,10 @@ def _require(mode):
     if not shutil.which("bwrap"):
         missing.append("bubblewrap: install the Debian package with `apt-get install -y bubblewrap` "
                        "(`make venv` does it)")
+    for prefix in {sys.prefix, os.path.realpath(sys.base_prefix)}:
+        if os.path.realpath(prefix).startswith("/tmp/"):
+            missing.append(f"a Python outside /tmp (the sandbox has a /tmp of its own, which "
+                           f"hides {prefix}): make the venv elsewhere")
     if missing:
         raise SandboxError("the grading sandbox needs " + "; ".join(missing))
     if mode == "user":
@@ -455,7 +459,9 @@ def bwrap_command(box, work=None, read_only=(), mode="root"):
             ro_bind(os.path.abspath(path))
     # Every mount read-only (in user mode bwrap's own folders belong to the student's host uid):
     # student processes write only in folders of their own (_private_folders).
-    args.extend(["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--ro-bind", box, BOX])
+    # No terminals: bwrap's /dev/pts would be shared by every student of the zygote.
+    args.extend(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/pts", "--remount-ro", "/dev/pts",
+                 "--remount-ro", "/dev", "--ro-bind", box, BOX])
     if work:
         args.extend(["--ro-bind", work, WORK])
     args.extend(["--tmpfs", "/tmp", "--remount-ro", "/", "--chdir", BOX])
@@ -714,9 +720,25 @@ def _set_limits(request):
     for limit, value in ((resource.RLIMIT_AS, request["memory"]),
                          (resource.RLIMIT_NPROC, request["nproc"]),
                          (resource.RLIMIT_FSIZE, request["fsize"]),
-                         (resource.RLIMIT_CORE, 0)):
-        if value or limit == resource.RLIMIT_CORE:
+                         (resource.RLIMIT_CORE, 0),
+                         # kernel memory outside RLIMIT_AS: pipes, sockets, epoll watches (fds),
+                         # queued signals and message queues (counted per user namespace)
+                         (resource.RLIMIT_NOFILE, FILES_OPEN),
+                         (resource.RLIMIT_SIGPENDING, 1024),
+                         (resource.RLIMIT_MSGQUEUE, 0)):
+        if value or limit in (resource.RLIMIT_CORE, resource.RLIMIT_MSGQUEUE):
             resource.setrlimit(limit, (value, value))
+
+
+FILES_OPEN = 1024   # a student process's open files (Linux's usual soft limit)
+# User mode: the kernel counts these per host uid, shared with the grader's account, and charges
+# a nested user namespace's use up its chain: small limits in the student's own namespace keep it
+# from exhausting the grader's (measured by the red team: all 128 inotify instances taken).
+NAMESPACE_LIMITS = {"max_inotify_instances": 16, "max_inotify_watches": 8192,
+                    "max_fanotify_groups": 0, "max_fanotify_marks": 0, "max_user_namespaces": 0,
+                    "max_mnt_namespaces": 0, "max_pid_namespaces": 0, "max_net_namespaces": 0,
+                    "max_ipc_namespaces": 0, "max_uts_namespaces": 0, "max_cgroup_namespaces": 0,
+                    "max_time_namespaces": 0}
 
 
 def _own_user_namespace(uid):
@@ -732,6 +754,10 @@ def _own_user_namespace(uid):
             os.write(fd, text.encode())
         finally:
             os.close(fd)
+    for name, value in NAMESPACE_LIMITS.items():   # this namespace's own (it holds CAP_SYS_RESOURCE)
+        with contextlib.suppress(FileNotFoundError):   # a kernel without that limit
+            with open(f"/proc/sys/user/{name}", "w") as f:
+                f.write(str(value))
 
 
 def _drop_capabilities():
@@ -818,9 +844,9 @@ def _probe():
 
 def writable_mounts():
     """Mount points in sight that are not read-only, but this process's private folders (and
-    /proc, whose files have permissions of their own, and devices: /dev/null..., terminals)."""
+    /proc, whose files have permissions of their own, and devices: /dev/null...)."""
     import stat
-    private = {WORK, RUN, "/tmp", "/proc", "/dev/pts"}
+    private = {WORK, RUN, "/tmp", "/proc"}
     found = []
     with open("/proc/self/mountinfo") as f:
         for line in f:

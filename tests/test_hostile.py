@@ -130,6 +130,35 @@ print("WRITABLE", writable)
 '''
 
 
+# Resources outside the rlimits: memory RLIMIT_AS does not count (memfd, SysV shared memory), a
+# lease that stalls the grader's writes to a file its uid owns (user mode), kernel objects the
+# kernel counts per host uid (inotify instances: in user mode the grader's own).
+OUTSIDE_THE_CAPS = '''
+import ctypes, fcntl, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+signal.signal(signal.SIGIO, signal.SIG_IGN)
+def shared_memory():
+    if libc.shmget(0, 100 << 20, 0o1600) < 0:
+        raise OSError(ctypes.get_errno(), "shmget")
+def lease():
+    fd = os.open("{venv}/pyvenv.cfg", os.O_RDONLY)   # a file the grader owns in user mode
+    fcntl.fcntl(fd, 1024, fcntl.F_RDLCK)
+def inotify():
+    count = 0
+    while libc.inotify_init1(0) >= 0 and count < 1000:
+        count += 1
+    print("INOTIFY", count)
+for name, attempt in (("memfd", lambda: os.memfd_create("m")), ("shared memory", shared_memory),
+                      ("lease", lease), ("terminal", lambda: os.open("/dev/ptmx", os.O_RDWR))):
+    try:
+        attempt()
+        print("ALLOWED", name)
+    except OSError as error:
+        print("DENIED", name, type(error).__name__)
+inotify()
+'''
+
+
 def catalog(port, root=ROOT, venv=os.path.join(ROOT, ".venv")):
     """{student: (how the submission is made, expected status, expected total, words of the reason)}"""
     def edited_test(nb, course):
@@ -197,6 +226,7 @@ def catalog(port, root=ROOT, venv=os.path.join(ROOT, ".venv")):
         "judge_snoop": (judge_snoop, "graded", 90, ""),
         "judge_daemon": (judge_daemon, "graded", 100, ""),
         "write_anywhere": (replace_call(WRITE_ANYWHERE), "graded", 100, ""),
+        "outside_the_caps": (replace_call(OUTSIDE_THE_CAPS.replace("{venv}", venv)), "graded", 100, ""),
     }
 
 
@@ -329,6 +359,21 @@ def writable_places(course):
     text = "".join(o.get("text", "") for o in call_cell(nb, "linear_forward").outputs)
     assert "WRITABLE" in text, text
     return set(ast.literal_eval(text.split("WRITABLE", 1)[1].strip()))
+
+
+def outside_the_caps(course):
+    """{attempt: "ALLOWED"/"DENIED"} and the inotify instances the student could take."""
+    nb = nbformat.read(os.path.join(course, "autograded", "outside_the_caps", A, NB + ".ipynb"), as_version=4)
+    text = "".join(o.get("text", "") for o in call_cell(nb, "linear_forward").outputs)
+    verdicts = {" ".join(line.split()[1:-1] if line.startswith("DENIED") else line.split()[1:]): line.split()[0]
+                for line in text.splitlines() if line.startswith(("ALLOWED", "DENIED"))}
+    return verdicts, int(text.split("INOTIFY")[1].split()[0])
+
+
+def test_memory_leases_and_terminals_outside_the_caps_are_refused(hostile):
+    course, _, _, _, _ = hostile
+    verdicts, _ = outside_the_caps(course)
+    assert verdicts == dict.fromkeys(["memfd", "shared memory", "lease", "terminal"], "DENIED")
 
 
 def test_only_private_folders_are_writable(hostile):

@@ -175,8 +175,8 @@ def test_plain_nbgrader_as_an_ordinary_user_gives_roots_grades(account, root_gra
     assert totals(course) == root_grades, result.stdout[-4000:]
 
 
-HOSTILE = ["ok_complete", "snoop", "write_anywhere", "memory_bomb", "fork_burst", "judge_daemon",
-           "judge_snoop", "loop_forever"]
+HOSTILE = ["ok_complete", "snoop", "write_anywhere", "outside_the_caps", "memory_bomb", "fork_burst",
+           "judge_daemon", "judge_snoop", "loop_forever"]
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +218,10 @@ def test_an_ordinary_users_sandbox_denies_what_roots_does(hostile, account):
     assert not os.path.exists(os.path.join(account.venv, "hacked.txt"))
     assert not os.path.exists(os.path.join(course, "autograded", "hacked.txt"))
     assert test_hostile.writable_places(course) == {"/box/work", "/box/run", "/tmp"}
+    verdicts, inotify = test_hostile.outside_the_caps(course)
+    assert set(verdicts.values()) == {"DENIED"} and len(verdicts) == 4, verdicts
+    # counted against the grader's account on the host: the student's namespace allows few
+    assert 0 < inotify <= 16
 
 
 def test_nothing_of_the_account_left_running(hostile, account):
