@@ -40,4 +40,4 @@ release: $(VENV_STAMP)
 	.venv/bin/dnnkit release --all
 
 clean:
-	rm -rf submitted/*/ autograded/*/ feedback/*/ gradebook.db
+	rm -rf submitted/*/ autograded/*/ feedback/*/ gradebook.db demo/

@@ -96,36 +96,69 @@ def cmd_report(args, root, quiet=False):
     return paths
 
 
+DEMO_MARK = ".dnnkit-demo"   # in the demo's scratch copy: what `dnnkit demo` may replace
+
+
+def demo_folder(root, path=None):
+    """Where the demo runs: `path`, default <root>/demo/ (ignored by git). It must be new, empty
+    or a scratch copy an earlier demo made (it is then replaced), and it may not hold the
+    course or sit inside one of its folders."""
+    scratch = os.path.realpath(path or os.path.join(root, "demo"))
+    root = os.path.realpath(root)
+    inside = [name for name in course.COURSE_FILES + ["submitted", "autograded", "feedback", "reports"]
+              if scratch == os.path.join(root, name) or scratch.startswith(os.path.join(root, name) + os.sep)]
+    if scratch == root or root.startswith(scratch + os.sep) or inside:
+        raise SystemExit(f"dnnkit demo: {scratch} is part of the course at {root}: choose another "
+                         f"--dir")
+    if os.path.lexists(scratch):
+        if os.path.isdir(scratch) and not os.path.islink(scratch) and os.path.isfile(
+                os.path.join(scratch, DEMO_MARK)):
+            shutil.rmtree(scratch)
+        elif not (os.path.isdir(scratch) and not os.listdir(scratch)):
+            raise SystemExit(f"dnnkit demo: {scratch} exists and is not a copy made by `dnnkit "
+                             f"demo` (no {DEMO_MARK} in it): remove it or choose another --dir")
+    return scratch
+
+
 def cmd_demo(args, root):
-    """Release, a sample class, autograde, feedback, export, the score table, the report."""
+    """The course-staff path on a sample class, in a scratch copy of the course: dnnkit release,
+    sample-class, grade, feedback, export, scores, report. Nothing of the course itself is
+    written: its submitted/, autograded/, feedback/, gradebook, CSVs, reports, release/ and
+    expected outputs stay byte for byte as they were."""
+    from dnnkit import engine
     started = time.monotonic()
-    for area in ("submitted", "autograded", "feedback"):
-        folder = os.path.join(root, area)
-        for entry in os.listdir(folder) if os.path.isdir(folder) else []:
-            if entry != ".gitkeep":
-                shutil.rmtree(os.path.join(folder, entry), ignore_errors=True)
-    if os.path.exists(os.path.join(root, "gradebook.db")):
-        os.remove(os.path.join(root, "gradebook.db"))
-    args.assignment, args.all = [], True
-    print("== release")
-    cmd_release(args, root)
-    print("== sample class")
-    cmd_sample_class(args, root)
-    for assignment in _assignments(args):
-        print(f"== autograde {assignment}")
-        course.nbgrader(root, "autograde", assignment, "--force")
-    print("== feedback")
-    cmd_feedback(args, root)
-    print("== export")
-    course.nbgrader(root, "export", "--to", os.path.join(root, "grades.csv"))
-    print(f"grades written to {os.path.join(root, 'grades.csv')} (nbgrader export)")
-    args.output = None
-    cmd_export(args, root)
-    for assignment in _assignments(args):
-        print_scores(root, assignment)
-    print("\n== report")
-    reports = cmd_report(args, root, quiet=True)
-    print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
+    scratch = demo_folder(root, getattr(args, "dir", None))
+    course.copy_course(root, scratch)
+    with open(os.path.join(scratch, DEMO_MARK), "w") as f:
+        f.write(f"A scratch copy of the course at {root}, made by `dnnkit demo`, which replaces "
+                f"it on its next run.\n")
+    print(f"== a scratch copy of the course: {scratch}\n"
+          f"   (the course's own submitted/, autograded/, feedback/ and gradebook are not touched)")
+    every = argparse.Namespace(assignment=[], all=True, output=None)
+    print("== dnnkit release")
+    cmd_release(every, scratch)
+    print("== dnnkit sample-class")
+    cmd_sample_class(every, scratch)
+    for assignment in course.ASSIGNMENTS:
+        print(f"== dnnkit grade {assignment}", flush=True)
+        try:
+            engine.grade(scratch, assignment, out=sys.stdout)
+        except KeyboardInterrupt:
+            raise SystemExit(130) from None
+    print("== dnnkit feedback")
+    cmd_feedback(every, scratch)
+    print("== dnnkit export")
+    cmd_export(every, scratch)
+    print("\n== dnnkit scores")
+    for assignment in course.ASSIGNMENTS:
+        print_scores(scratch, assignment)
+    print("\n== dnnkit report")
+    reports = cmd_report(every, scratch, quiet=True)
+    print(f"\ndemo finished in {time.monotonic() - started:.0f} s, in the scratch copy {scratch}")
+    print("(a course of its own: run dnnkit commands there; the next `dnnkit demo` replaces it)")
+    print(f"feedback: {os.path.join(scratch, 'feedback')}/<student>/<assignment>/*.html")
+    for assignment in course.ASSIGNMENTS:
+        print(f"grades for the LMS: {os.path.join(scratch, f'grades-{assignment}.csv')}")
     for path in reports:
         print(f"instructor report: {path}")
 
@@ -185,7 +218,8 @@ def main(argv=None):
         ("feedback", cmd_feedback, "feedback/<student>/<assignment>/*.html, without hidden tests"),
         ("export", cmd_export, "grades-<assignment>.csv: per-function points, total, status"),
         ("report", cmd_report, "reports/<assignment>.html: the instructor report with plots"),
-        ("demo", cmd_demo, "release, grade a sample class, feedback, export, scores, report"),
+        ("demo", cmd_demo, "in a scratch copy of the course (demo/): release, a sample class, "
+                           "grade, feedback, export, scores, report"),
         ("accuracy", cmd_accuracy, "grade the catalog of known submissions; print how right "
                                    "the grader is"),
     ]:
@@ -194,6 +228,9 @@ def main(argv=None):
         if name != "demo":
             p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
             p.add_argument("--all", action="store_true", help="every assignment")
+        if name == "demo":
+            p.add_argument("--dir", help="the scratch copy to run in (default: demo/ in the course "
+                                         "directory; an earlier demo's copy there is replaced)")
         if name == "export":
             p.add_argument("--output", help="CSV path (one assignment; default "
                                             "grades-<assignment>.csv in the course directory)")

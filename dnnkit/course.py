@@ -25,8 +25,20 @@ def find_root(start=None):
 COURSE_FILES = ["nbgrader_config.py", "source", "release", "testCases", "dnn_utils"]
 
 
+# Appended to a copy's nbgrader_config.py: whatever gradebook the course uses (say a PostgreSQL
+# db_url its TAs share), a scratch copy keeps a SQLite file of its own, next to its config.
+OWN_GRADEBOOK = '''
+# A scratch copy (dnnkit.course.copy_course): a gradebook of its own, never the course's.
+import os as _os
+c.CourseDirectory.db_url = "sqlite:///" + _os.path.join(
+    _os.path.dirname(_os.path.abspath(__file__)), "gradebook.db")
+'''
+
+
 def copy_course(root, dest):
-    """A scratch copy of the course directory `root` at `dest` (for checks that grade)."""
+    """A scratch copy of the course directory `root` at `dest` (for checks that grade and for
+    the demo): the course's files, empty working areas and a gradebook of its own (gradebook.db
+    in the copy, even when the course's nbgrader_config.py names another database)."""
     import shutil
     os.makedirs(dest, exist_ok=True)
     for name in COURSE_FILES:
@@ -36,6 +48,8 @@ def copy_course(root, dest):
                             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
         else:
             shutil.copy(src, os.path.join(dest, name))
+    with open(os.path.join(dest, "nbgrader_config.py"), "a") as f:
+        f.write(OWN_GRADEBOOK)
     for area in ("submitted", "autograded", "feedback"):
         os.makedirs(os.path.join(dest, area), exist_ok=True)
     return str(dest)

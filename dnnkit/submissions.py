@@ -59,26 +59,36 @@ def one_style_each(styles):
     return list(chosen.values())
 
 
+# The sample class: the same seven students in every assignment, so the scores, CSVs and
+# reports of `make demo` show one class (no student "missing" from an assignment).
+SAMPLE_STUDENTS = ("ada_complete", "ben_blank", "cai_partial", "dee_styles")
+MISTAKE_STUDENTS = ("eli_mistake", "fay_mistake", "gus_mistake")   # one DEMO_MISTAKES entry each
+
+
 def sample_class(root, assignment):
-    """About six students: complete, blank, partly done, other correct styles, and a few
-    with one typical mistake each. Returns {student: description}."""
+    """Seven students: complete, blank, partly done, other correct styles, and three with one
+    typical mistake each (the assignment's DEMO_MISTAKES, in order). Returns {student:
+    description}."""
     spec = assignments.load(assignment)
     release_nb = notebook.read(release_notebook_path(root, assignment))
     source_nb = notebook.read(notebook.source_notebook_path(
         root, assignment, os.path.splitext(os.path.basename(release_notebook_path(root, assignment)))[0]))
     functions = notebook.graded_functions(source_nb)
     by_key = {f"{m.function}/{m.key}": m for m in spec.MISTAKES}
+    if len(spec.DEMO_MISTAKES) != len(MISTAKE_STUDENTS):
+        raise ValueError(f"{assignment}: DEMO_MISTAKES lists {len(spec.DEMO_MISTAKES)} mistakes; the "
+                         f"sample class has {len(MISTAKE_STUDENTS)} students with one each")
     mistakes = [by_key[k] for k in spec.DEMO_MISTAKES]
+    half = len(functions) // 2
     students = {
         "ada_complete": ("every function correct", make(release_nb, source_nb, functions)),
         "ben_blank": ("the untouched release", release_nb),
-        "cai_partial": (f"only the first {len(functions) // 2} functions done",
-                        make(release_nb, source_nb, functions[:len(functions) // 2])),
+        "cai_partial": (f"only the first {half} of {len(functions)} functions done",
+                        make(release_nb, source_nb, functions[:half])),
         "dee_styles": ("every function correct, in other accepted styles",
                        make(release_nb, source_nb, functions, one_style_each(spec.STYLES))),
     }
-    for i, mistake in enumerate(mistakes):
-        student = ["eli", "fay", "gus", "hal"][i] + "_" + mistake.function
+    for student, mistake in zip(MISTAKE_STUDENTS, mistakes):
         students[student] = (f"one mistake in {mistake.function}: {mistake.key}",
                              make(release_nb, source_nb, functions, [mistake]))
     for student, (_, nb) in students.items():

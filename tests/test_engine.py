@@ -143,10 +143,10 @@ def test_only_the_students_asked_for(courses, tmp_path):
     os.remove(os.path.join(course, "gradebook.db"))
     from dnnkit import course as course_mod
     course_mod.nbgrader(course, "generate_assignment", A, "--force")
-    output = dnnkit_grade(course, "--student", "ada_complete", "eli_linear_backward", "nobody")
-    assert sorted(os.listdir(os.path.join(course, "autograded"))) == ["ada_complete", "eli_linear_backward"]
+    output = dnnkit_grade(course, "--student", "ada_complete", "eli_mistake", "nobody")
+    assert sorted(os.listdir(os.path.join(course, "autograded"))) == ["ada_complete", "eli_mistake"]
     assert "no submission of step_by_step by nobody" in output
-    asked = {"ada_complete", "eli_linear_backward"}
+    asked = {"ada_complete", "eli_mistake"}
     assert gradebook_rows(course) == {k: v for k, v in gradebook_rows(engine).items() if k[0] in asked}
 
 

@@ -24,3 +24,17 @@ def test_sample_class_builds(course, assignment):
         if description.startswith("one mistake in "):
             function = description.split(":")[0][len("one mistake in "):]
             assert [n for n in cells if cells[n] != complete[n]] == [function]
+
+
+def test_one_class_in_every_assignment(course):
+    """The same students in every assignment (no one "missing" from one in the demo's CSVs and
+    reports), each assignment's DEMO_MISTAKES each made by one of them."""
+    from dnnkit import assignments
+    rosters = {a: submissions.sample_class(course, a) for a in course_mod.ASSIGNMENTS}
+    expected = list(submissions.SAMPLE_STUDENTS + submissions.MISTAKE_STUDENTS)
+    for assignment, students in rosters.items():
+        assert list(students) == expected, assignment
+        shown = [d[len("one mistake in "):].replace(": ", "/") for d in students.values()
+                 if d.startswith("one mistake in ")]
+        assert shown == assignments.load(assignment).DEMO_MISTAKES
+    assert sorted(os.listdir(os.path.join(course, "submitted"))) == sorted(expected)
