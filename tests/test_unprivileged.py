@@ -11,10 +11,9 @@ The sandbox picks its user mode there (dnnkit.sandbox: nested user namespaces, n
   nothing of the user's left running afterwards;
 - formgrader's Autograde button in that user's JupyterLab (Chromium), and the score appears.
 
-Needs root to create the account (CI runs as root); the account and its venv are kept between
-runs (the venv is rebuilt when requirements.lock changes).
+Needs root to create the account (CI runs as root); the account and its venv (made by `make
+venv` as the account) are kept between runs.
 """
-import hashlib
 import os
 import pwd
 import re
@@ -42,7 +41,7 @@ class Account:
         entry = pwd.getpwnam(name)
         self.name, self.uid, self.gid, self.home = name, entry.pw_uid, entry.pw_gid, entry.pw_dir
         self.kit = os.path.join(self.home, "kit")
-        self.venv = os.path.join(self.home, "venv")
+        self.venv = os.path.join(self.kit, ".venv")   # where `make` makes it
         self.bin = os.path.join(self.venv, "bin")
 
     def env(self):
@@ -109,22 +108,18 @@ def account():
     except KeyError:
         subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", USER], check=True)
     user = Account(USER)
-    shutil.rmtree(user.kit, ignore_errors=True)   # the kit as it is now, from this checkout
-    shutil.copytree(ROOT, user.kit, symlinks=True, ignore=lambda d, names: [
+    os.makedirs(user.kit, exist_ok=True)
+    for name in os.listdir(user.kit):   # the kit as it is now, from this checkout (its venv kept)
+        path = os.path.join(user.kit, name)
+        if name != ".venv":
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+    shutil.copytree(ROOT, user.kit, symlinks=True, dirs_exist_ok=True, ignore=lambda d, names: [
         n for n in names if n in SKIP_IN_COPY or n.endswith(".egg-info")])
     user.own(user.kit)
-    with open(os.path.join(ROOT, "requirements.lock"), "rb") as f:
-        stamp = hashlib.sha256(f.read() + PYTHON.encode()).hexdigest()
-    stamp_file = os.path.join(user.venv, ".dnnkit-lock")
-    if not os.path.exists(stamp_file) or open(stamp_file).read() != stamp:
-        shutil.rmtree(user.venv, ignore_errors=True)
-        user.run(PYTHON, "-m", "venv", user.venv)
-        user.run(os.path.join(user.bin, "pip"), "install", "--quiet", "--disable-pip-version-check",
-                 "-r", os.path.join(user.kit, "requirements.lock"))
-        with open(stamp_file, "w") as f:
-            f.write(stamp)
-    user.run(os.path.join(user.bin, "pip"), "install", "--quiet", "--disable-pip-version-check",
-             "--no-deps", "-e", user.kit)
+    # as an instructor sets up: the Makefile picks the interpreter (Debian's python3: pyenv's is
+    # not the account's) and (re)installs the lock when it changed since the venv was made
+    result = user.run("make", "venv", cwd=user.kit)
+    assert os.path.realpath(os.path.join(user.bin, "python")).startswith("/usr/"), result.stdout
     return user
 
 
@@ -327,3 +322,12 @@ def test_the_refusal_names_each_host_setting_found(tmp_path):
     # nothing readable (another kernel, a container): every setting is named
     nothing = sandbox.userns_message("bwrap: No permissions to create new namespace", str(tmp_path / "none"))
     assert all(name in nothing for name, _, _ in sandbox.USERNS_SETTINGS)
+
+
+def test_make_demo_as_an_ordinary_user(account, root_grades):
+    result = account.run("make", "demo", cwd=account.kit)
+    assert "instructor report:" in result.stdout, result.stdout[-3000:]
+    demo = os.path.join(account.kit, "demo")
+    assert totals(demo) == root_grades, result.stdout[-3000:]   # the same sample class
+    for assignment in ("planar", "application"):
+        assert len(totals(demo, assignment)) == len(root_grades), assignment   # the same students
