@@ -6,7 +6,6 @@ convention: X is (n_features, m) with one column per example, Y is (1, m).
 """
 import numpy as np
 
-from dnn_utils import sigmoid
 
 __all__ = [
     "load_planar_dataset",
@@ -169,13 +168,19 @@ def plot_dataset(X, Y, ax=None, title=None):
     return ax
 
 
+def sigmoid(x):
+    """The sigmoid 1 / (1 + exp(-x)), elementwise: the activation alone, as in the original
+    planar assignment (Step by Step's dnn_utils.sigmoid also returns its cache, Z)."""
+    return 1 / (1 + np.exp(-x))
+
+
 # ---------------------------------------------------------------------------------------------
 # Logistic-regression baseline: shows that a straight line cannot split the flower (~47 %).
 # ---------------------------------------------------------------------------------------------
 
 def predict_logistic(params, X):
     """0/1 predictions of shape (1, m) for X of shape (n_x, m)."""
-    A, _ = sigmoid(np.dot(params["w"].T, X) + params["b"])
+    A = sigmoid(np.dot(params["w"].T, X) + params["b"])
     return (A > 0.5).astype(int)
 
 
@@ -192,7 +197,7 @@ def train_logistic_regression(X, Y, num_iterations=1000, learning_rate=0.5):
     w = np.zeros((n_x, 1))
     b = 0.0
     for _ in range(num_iterations):
-        A, _ = sigmoid(np.dot(w.T, X) + b)
+        A = sigmoid(np.dot(w.T, X) + b)
         dZ = A - Y  # gradient of the mean cross-entropy w.r.t. the logits (times m)
         w -= learning_rate * np.dot(X, dZ.T) / m
         b -= learning_rate * np.sum(dZ) / m

@@ -44,18 +44,18 @@ MISTAKES = [
     # forward_propagation
     M("forward_propagation", "sigmoid_hidden_layer",
       "The hidden layer uses tanh, A1 = tanh(Z1) (np.tanh); only the output unit uses the sigmoid.",
-      (("A1 = np.tanh(Z1)", "A1, _ = sigmoid(Z1)"),)),
+      (("A1 = np.tanh(Z1)", "A1 = sigmoid(Z1)"),)),
     M("forward_propagation", "tanh_output",
-      "The output unit uses the sigmoid, A2 = sigmoid(Z2), so that A2 is a probability between 0 "
+      "The output unit uses the sigmoid, A2 = σ(Z2), so that A2 is a probability between 0 "
       "and 1; tanh is for the hidden layer.",
-      (("A2, _ = sigmoid(Z2)", "A2 = np.tanh(Z2)"),)),
+      (("A2 = sigmoid(Z2)", "A2 = np.tanh(Z2)"),)),
     M("forward_propagation", "missing_bias",
       "Z1 and Z2 are missing the biases: Z1 = W1·X + b1 and Z2 = W2·A1 + b2.",
       (("np.dot(W1, X) + b1", "np.dot(W1, X)"), ("np.dot(W2, A1) + b2", "np.dot(W2, A1)"))),
-    M("forward_propagation", "sigmoid_pair",
-      "A2 is a pair: sigmoid from dnn_utils returns two values, the activation and Z. Keep the "
-      "first one only, e.g. A, _ = sigmoid(Z).",
-      (("A2, _ = sigmoid(Z2)", "A2 = sigmoid(Z2)"),)),
+    M("forward_propagation", "sigmoid_unpacked",
+      "sigmoid from dnn_utils.planar returns the activation alone (Step by Step's returns the "
+      "activation and Z): A2 is its one result, with nothing to unpack.",
+      (("A2 = sigmoid(Z2)", "A2, _ = sigmoid(Z2)"),)),
     # compute_cost
     M("compute_cost", "missing_minus",
       "The cost has the wrong sign: the cross-entropy starts with a minus, J = -1/m Σ (...).",
@@ -159,7 +159,7 @@ STYLES = [
         ("np.random.randn(n_y, n_h) * 0.01", "np.random.randn(n_y, n_h) / 100"))),
     M("forward_propagation", "matmul_explicit_sigmoid", "", (
         ("np.dot(W1, X)", "W1 @ X"), ("np.dot(W2, A1)", "W2 @ A1"),
-        ("A2, _ = sigmoid(Z2)", "A2 = 1 / (1 + np.exp(-Z2))"))),
+        ("A2 = sigmoid(Z2)", "A2 = 1 / (1 + np.exp(-Z2))"))),
     M("compute_cost", "mean", "", (
         ("cost = float(-1 / m * np.sum(logprobs))", "cost = -np.mean(logprobs)"),)),
     M("compute_cost", "dot_products_squeezed", "", (
@@ -200,7 +200,7 @@ VALUE_HINTS = {
     "initialize_parameters": "If the shapes are right, check that you draw W1 before W2, scale "
                              "them by 0.01 and do not seed the generator in the function.",
     "forward_propagation": "Check each step: Z1 = W1·X + b1, A1 = tanh(Z1), Z2 = W2·A1 + b2, "
-                           "A2 = sigmoid(Z2).",
+                           "A2 = σ(Z2) (sigmoid).",
     "backward_propagation": "Check each step against the formulas: dZ2 (A2 minus Y), then dW2 and db2, "
                             "then dZ1 = W2ᵀ·dZ2 * (1 - A1²), then dW1 and db1.",
     "nn_model": "Check the order in each iteration: forward propagation, cost, backward "
