@@ -29,3 +29,24 @@ def test_the_original_courses_sigmoid_and_its_unpacking_mistake(course):
     verdict = next(c.metadata["dnnkit"] for c in graded.cells
                    if c.metadata.get("nbgrader", {}).get("grade_id") == "test_forward_propagation")
     assert "returns the activation alone" in verdict["message"], verdict
+
+
+def test_documented_arguments_are_judged_too(course):
+    """An nn_model that never computes the cost returns the right parameters, but fails with
+    print_cost=True in the student's own notebook: the judge calls it that way too."""
+    import os
+    import nbformat
+    from dnnkit import assignments, course as course_mod, notebook, submissions
+    course_mod.nbgrader(course, "generate_assignment", A, "--force")
+    release_nb = notebook.read(os.path.join(course, "release", A, NB + ".ipynb"))
+    source_nb = notebook.read(notebook.source_notebook_path(course, A, NB))
+    functions = notebook.graded_functions(source_nb)
+    silent = next(m for m in assignments.load(A).MISTAKES if m.key == "cost_never_computed")
+    submissions.write(course, A, "no_cost", submissions.make(release_nb, source_nb, functions, [silent]))
+    course_mod.nbgrader(course, "autograde", A, "--force")
+    row = course_mod.scores(course, A)["no_cost"]
+    assert {k for k, v in row.items() if v != 10} == {"test_nn_model"}, row
+    graded = nbformat.read(os.path.join(course, "autograded", "no_cost", A, NB + ".ipynb"), as_version=4)
+    verdict = next(c.metadata["dnnkit"] for c in graded.cells
+                   if c.metadata.get("nbgrader", {}).get("grade_id") == "test_nn_model")
+    assert "print_cost=True" in verdict["message"], verdict

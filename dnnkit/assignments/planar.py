@@ -126,6 +126,10 @@ MISTAKES = [
     M("nn_model", "wrong_learning_rate",
       "Train with update_parameters' default learning rate, 1.2: do not pass another rate.",
       (("update_parameters(parameters, grads)", "update_parameters(parameters, grads, learning_rate=0.01)"),)),
+    M("nn_model", "cost_never_computed",
+      "nn_model(..., print_cost=True) fails: the cost it prints is never computed. Compute it in "
+      "every iteration, from A2 and Y with compute_cost, between the forward and the backward pass.",
+      (("        cost = compute_cost(A2, Y)\n", ""),)),
     M("nn_model", "initialized_in_loop",
       "The parameters are initialised again at every iteration: initialise them once, before the "
       "loop, then let each iteration update them.",
@@ -263,9 +267,13 @@ def hidden_cases(name, rng, ref):
     if name == "nn_model":
         # Few iterations on few points: the judge must take well under a second.
         cases = []
-        for n_x, m, n_h, iterations in [(2, 12, 3, 30), (3, 5, 1, 10), (2, 8, 4, 50), (1, 1, 5, 5)]:
+        for i, (n_x, m, n_h, iterations) in enumerate([(2, 12, 3, 30), (3, 5, 1, 10), (2, 8, 4, 50),
+                                                       (1, 1, 5, 5)]):
             X = n((n_x, m))
-            cases.append(((X, _labels(rng, 1, m), n_h), {"num_iterations": iterations}, _seed(rng)))
+            kwargs = {"num_iterations": iterations}
+            if i == 1:   # the documented argument must run too (a cost never computed fails it)
+                kwargs["print_cost"] = True
+            cases.append(((X, _labels(rng, 1, m), n_h), kwargs, _seed(rng)))
         return cases
     if name == "predict":
         cases = []
