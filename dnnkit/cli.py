@@ -193,6 +193,11 @@ def cmd_accuracy(args, root):
         raise SystemExit(1)
 
 
+def cmd_replay(args, root):
+    from dnnkit import replay
+    replay.replay(root, args.assignment, args.student_id, args.function)
+
+
 def cmd_grade(args, root):
     from dnnkit import engine
     try:
@@ -240,6 +245,12 @@ def main(argv=None):
     p.add_argument("--from", dest="source", metavar="PATH",
                    help="folder with train_catvnoncat.h5 and test_catvnoncat.h5 (for `real`)")
     p.set_defaults(func=cmd_data)
+    p = sub.add_parser("replay", help="judge one student's functions again as grading did and show "
+                                      "the hidden inputs behind each verdict (for course staff)")
+    p.add_argument("assignment")
+    p.add_argument("student_id")
+    p.add_argument("function", nargs="*", help="graded functions (default: all)")
+    p.set_defaults(func=cmd_replay)
     p = sub.add_parser("grade", help="autograde submitted/ into autograded/ and the gradebook: "
                                      "parallel, sandboxed, resumable")
     p.add_argument("assignment")

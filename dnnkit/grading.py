@@ -39,7 +39,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets.utils.importstring import import_item
 
-from dnnkit import notebook, sandbox
+from dnnkit import assignments, notebook, sandbox
 
 
 # ----------------------------------------------------------------------------------------------
@@ -99,6 +99,8 @@ class CourseSnapshot:
             for name, text in sorted(self.source_notebooks.items()):
                 digest.update(name.encode() + b"\0" + text.encode())
             digest.update(repr(sorted(self.notebooks)).encode())
+            # the hidden cases' definitions and the judge decide verdicts too
+            digest.update(assignments.definition_source(self.assignment))
             self.key = digest.hexdigest()
 
 

@@ -7,7 +7,9 @@ builtins inside its own kernel, so a verdict computed there can be forged. The j
 - runs it in a fresh sandboxed process (dnnkit.runner) where the other graded functions it
   calls are the *reference* versions, answered from outside the sandbox (dnnkit.reference), so a
   mistake is charged only to the function that contains it and no reference code is in reach,
-- on inputs drawn at grade time (several shapes and seeds per function),
+- on hidden inputs (several shapes and seeds per function) drawn from a seed of that student and
+  function (`case_seed`): a regrade gives the same verdict, and `dnnkit replay` shows course
+  staff the very inputs of a disputed one,
 - and compares the returned values here, in the grader, with the reference solution from the
   source notebook, naming the likely mistake when they differ.
 
@@ -16,11 +18,11 @@ execution: the judge's verdict decides each test cell's points.
 """
 import builtins
 import contextlib
+import hashlib
 import io
 import json
 import os
 import re
-import secrets
 import select
 import time
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Float, Integer, Unicode
 
 from dnnkit import assignments, notebook
 from dnnkit.wire import Forged, Reader
@@ -43,6 +45,15 @@ class Verdict:
     cases: int = 0
     mistake: str = ""          # key of the named mistake, when one matched
     fault: str = ""            # set when the function crashed, hung or could not be loaded
+    seed: int = None           # of its hidden cases (case_seed), to replay the verdict
+
+
+def case_seed(secret, assignment, student, function):
+    """The seed of one function's hidden cases for one student: the same at every grading run,
+    different between students and functions. `secret` (c.JudgeGradedFunctions.secret) keeps
+    them unknowable to anyone who has the kit but not the course's configuration."""
+    data = "\0".join([secret, assignment, student, function]).encode()
+    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
 
 
 @dataclass
@@ -188,7 +199,8 @@ class Judge:
         self.functions = notebook.graded_functions(source_nb)
         self.reference = self._namespace(self.reference_src)
         self.timeout, self.memory_bytes = timeout, memory_bytes
-        self.seed = seed
+        self.seed = seed      # given (tests): every student's cases derive from it
+        self.secret = ""      # c.JudgeGradedFunctions.secret
         # Student code outside grading (a direct call) sees the assignment's release files.
         self.work = work or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                          "release", assignment)
@@ -248,29 +260,40 @@ class Judge:
                                            max(self.memory_bytes, 1 << 30))
         return self._server
 
-    def judge(self, student_nb):
-        rng = np.random.default_rng(self.seed if self.seed is not None else secrets.randbits(64))
+    def judge(self, student_nb, student="", functions=None):
+        """{function: Verdict} for `student`'s notebook (`functions`: default all)."""
         student_setup = notebook.setup_code(student_nb)   # never raises: cells it cannot read are left out
         runner = Runner(self.timeout, self.memory_bytes, self.work)
         try:
-            return {name: self.judge_function(name, student_nb, student_setup, runner, rng)
-                    for name in self.functions}
+            return {name: self.judge_function(name, student_nb, student_setup, runner,
+                                              self.case_seed(student, name))
+                    for name in functions or self.functions}
         finally:
             runner.close()
 
-    def judge_function(self, name, student_nb, student_setup, runner, rng):
+    def case_seed(self, student, name):
+        secret = self.secret if self.seed is None else f"{self.secret}\0{self.seed}"
+        return case_seed(secret, self.assignment, student, name)
+
+    def hidden_cases(self, name, seed):
+        """The cases of `name` drawn from `seed`."""
+        return [Case(*c) if isinstance(c, tuple) else c
+                for c in self.spec.hidden_cases(name, np.random.default_rng(seed), self.reference)]
+
+    def judge_function(self, name, student_nb, student_setup, runner, seed):
         """The verdict on `name`; a failure of the grader itself costs this function alone,
         and is flagged for a person rather than called the student's mistake."""
         try:
-            verdict = self._judge_function(name, student_nb, student_setup, runner, rng)
+            verdict = self._judge_function(name, student_nb, student_setup, runner, seed)
         except Exception as error:  # noqa: BLE001 (a grader bug must not stop the other functions)
             verdict = Verdict(name, False, f"{name}: the grader failed while judging it "
                                            f"({type(error).__name__}); a person will look at it.",
                               fault="grader")
         verdict.message = _scrub(verdict.message)
+        verdict.seed = seed
         return verdict
 
-    def _judge_function(self, name, student_nb, student_setup, runner, rng):
+    def _judge_function(self, name, student_nb, student_setup, runner, seed):
         cell = notebook.student_cell(student_nb, name)
         if cell is None:
             return Verdict(name, False, f"No cell defines {name}: keep the '# GRADED FUNCTION: "
@@ -284,8 +307,7 @@ class Judge:
         except (RecursionError, MemoryError, ValueError):   # e.g. an expression nested too deeply
             return Verdict(name, False, f"The cell of {name} could not be read: it is nested too "
                                         f"deeply for Python's parser.", fault="syntax")
-        cases = [Case(*c) if isinstance(c, tuple) else c
-                 for c in self.spec.hidden_cases(name, rng, self.reference)]
+        cases = self.hidden_cases(name, seed)
         program = self.program(name, source, student_setup)
         stubs = self.stubs(name, source)
         reply, fault = runner.request({
@@ -513,6 +535,9 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
 
     timeout = Float(30.0, help="Seconds each graded function may take on its hidden tests.").tag(config=True)
     memory_mb = Integer(2048, help="Memory cap of the process running student functions (MiB).").tag(config=True)
+    secret = Unicode("", help="Mixed into the seed of each student's hidden cases (dnnkit.judge."
+                     "case_seed): set it to a private string so that no one with the kit alone can "
+                     "compute a student's hidden inputs. Changing it changes every hidden case.").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -526,10 +551,10 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
         root = CourseDirectory(parent=self).root
         judge = cached_judge(info["assignment"],
                              notebook.source_notebook_path(root, info["assignment"], info["notebook"]))
-        judge.timeout, judge.memory_bytes = self.timeout, self.memory_mb << 20
+        judge.timeout, judge.memory_bytes, judge.secret = self.timeout, self.memory_mb << 20, self.secret
         from dnnkit import sandbox
         with sandbox.working_copy(resources.get("metadata", {}).get("path"), parent=self):
-            verdicts = judge.judge(nb)
+            verdicts = judge.judge(nb, info["student"])
         resources.setdefault("dnnkit", {})["verdicts"] = verdicts
         for cell in nb.cells:
             grade_id = notebook.nbgrader_meta(cell).get("grade_id", "")
@@ -567,4 +592,5 @@ def apply_verdict(cell, verdict):
     # For reports: what the judge found, kept in the autograded notebook.
     cell.metadata["dnnkit"] = {"function": verdict.name, "passed": verdict.passed,
                                "message": verdict.message, "mistake": verdict.mistake,
-                               "fault": verdict.fault, "cases": verdict.cases}
+                               "fault": verdict.fault, "cases": verdict.cases,
+                               "seed": None if verdict.seed is None else f"{verdict.seed:016x}"}

@@ -34,7 +34,7 @@ def verdict(judge, nb, name):
     runner = Runner(judge.timeout, judge.memory_bytes, judge.work)
     try:
         return judge.judge_function(name, nb, notebook.setup_code(nb), runner,
-                                    np.random.default_rng(3))
+                                    3)
     finally:
         runner.close()
 

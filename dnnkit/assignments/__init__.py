@@ -6,7 +6,8 @@ One module per assignment (named like the assignment id) defines:
   output that equals a mistake's output is named), the mistake catalogue of the tests, and the
   sample class of `make demo`.
 - `STYLES`: other correct ways to write a function (edits too), which must get full marks.
-- `hidden_cases(name, rng)`: the inputs of the hidden tests, drawn at grade time.
+- `hidden_cases(name, rng, ref)`: the inputs of the hidden tests, drawn from `rng` (seeded per
+  student and function by dnnkit.judge.case_seed).
 - `GRADING`: optional per-function settings (tolerances, extra checks).
 """
 import importlib
@@ -32,3 +33,17 @@ class Variant:
 
 def load(assignment):
     return importlib.import_module(f"dnnkit.assignments.{assignment}")
+
+
+def definition_source(assignment):
+    """The bytes of what decides an assignment's verdicts besides its notebooks (its module
+    here, with its hidden cases and mistakes, and the judge): a graded submission is up to
+    date only while these are unchanged."""
+    import os
+    here = os.path.dirname(os.path.abspath(__file__))
+    paths = [os.path.join(here, assignment + ".py"), os.path.join(os.path.dirname(here), "judge.py")]
+    data = b""
+    for path in paths:
+        with open(path, "rb") as f:
+            data += f.read()
+    return data
