@@ -17,7 +17,7 @@ $(VENV_STAMP): requirements.lock pyproject.toml tools/make-venv.sh
 
 venv: $(VENV_STAMP) sandbox-tools
 
-# Student code is graded inside bubblewrap (dnnkit/sandbox.py): Debian's package, installed when missing.
+# Student code is graded inside bubblewrap (dnnkit/host/sandbox.py): Debian's package, installed when missing.
 sandbox-tools:
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
 		|| { echo "make: grading needs bubblewrap: apt-get install -y bubblewrap (as root)" >&2; exit 1; }

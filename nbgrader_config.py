@@ -10,7 +10,7 @@ nbgrader only through documented configuration:
 """
 import os
 
-from dnnkit.nbgrader_ext import configure
+from dnnkit.plugins.nbgrader_ext import configure
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 

@@ -1,6 +1,6 @@
 """`make bench`: plain serial `nbgrader autograde` against `dnnkit grade`, same run, same machine.
 
-Builds 200 Step-by-Step submissions (dnnkit.submissions: complete, complete in other styles,
+Builds 200 Step-by-Step submissions (dnnkit.staff.submissions: complete, complete in other styles,
 blank, half done, one typical mistake), copies the course twice, times plain `nbgrader autograde`
 (one process, a Jupyter kernel per notebook) on the first copy and `dnnkit grade` on the second,
 checks that the gradebooks agree exactly on the submissions both graded, and prints the times,
@@ -26,13 +26,14 @@ UID_BASE = 410000
 
 
 def copy_course(dest):
-    from dnnkit.course import copy_course as copy
+    from dnnkit.staff.course import copy_course as copy
     return copy(ROOT, dest)
 
 
 def make_class(root, n):
     """n students: a repeating mix of 10 kinds of submissions."""
-    from dnnkit import assignments, notebook, submissions
+    from dnnkit import assignments, notebook
+    from dnnkit.staff import submissions
     spec = assignments.load(ASSIGNMENT)
     release_nb = notebook.read(submissions.release_notebook_path(root, ASSIGNMENT))
     name = os.path.splitext(os.path.basename(submissions.release_notebook_path(root, ASSIGNMENT)))[0]

@@ -5,6 +5,8 @@ import re
 
 import nbformat
 
+from dnnkit.outcome import TEST_PREFIX, function_of
+
 GRADED_HEADER = re.compile(r"^\s*#\s*GRADED FUNCTION:\s*(\w+)", re.M)
 SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
@@ -41,8 +43,8 @@ def graded_name(cell):
 
 def graded_functions(nb):
     """Names of the graded functions, in notebook order (from their test cells' grade ids)."""
-    return [nbgrader_meta(c)["grade_id"][len("test_"):] for c in nb.cells
-            if is_test_cell(c) and nbgrader_meta(c).get("grade_id", "").startswith("test_")]
+    return [function_of(nbgrader_meta(c)["grade_id"]) for c in nb.cells
+            if is_test_cell(c) and nbgrader_meta(c).get("grade_id", "").startswith(TEST_PREFIX)]
 
 
 def strip_solution_markers(source):

@@ -14,7 +14,7 @@ def root():
 
 def copy_course(dest):
     """A scratch copy of the course directory (no working areas, no gradebook)."""
-    from dnnkit.course import copy_course as copy
+    from dnnkit.staff.course import copy_course as copy
     return copy(ROOT, dest)
 
 
@@ -45,9 +45,10 @@ def graded_course(tmp_path_factory):
     ada_complete, ben_blank, eli_linear_backward (a named mistake), gus_fault (graded, then given
     the grading_status.json `dnnkit grade` writes for a fault), hana_late (submitted after
     grading) and ivan_absent (on the roster only); the source has the EXTRA_TESTS cells."""
-    import json
     import nbformat
-    from dnnkit import assignments, course as course_mod, notebook, submissions
+    from dnnkit import assignments, notebook
+    from dnnkit.outcome import STATUS_FILE, Fault, Outcome
+    from dnnkit.staff import course as course_mod, submissions
     a, name = "step_by_step", "Building_your_Deep_Neural_Network_Step_by_Step"
     path = copy_course(tmp_path_factory.mktemp("graded") / "course")
     source_path = notebook.source_notebook_path(path, a, name)
@@ -71,10 +72,9 @@ def graded_course(tmp_path_factory):
                         "gus_fault": submissions.make(release, source, functions)}.items():
         submissions.write(path, a, student, nb)
     course_mod.nbgrader(path, "autograde", a, "--force")
-    with open(os.path.join(path, "autograded", "gus_fault", a, "grading_status.json"), "w") as f:
-        json.dump({"status": "fault", "reason": "the kernel died (memory cap)", "sha256": "0" * 64,
-                   "faults": {"L_model_backward": "killed over the 2 GiB memory cap"},
-                   "seconds": 1.5}, f)
+    Outcome("fault", "the kernel died (memory cap)", "0" * 64,
+            [Fault("L_model_backward", "killed over the 2 GiB memory cap", stops=True)], 1.5).write(
+        os.path.join(path, "autograded", "gus_fault", a, STATUS_FILE))
     submissions.write(path, a, "hana_late", release)
     course_mod.nbgrader(path, "db", "student", "add", "ivan_absent")
     return path

@@ -12,7 +12,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from dnnkit import assignments, course as course_mod, expected, notebook, submissions
+from dnnkit import assignments, notebook
+from dnnkit.staff import course as course_mod, expected, submissions
 
 __all__ = ["assignment", "nb_name", "n_functions", "source_path", "release_path",
            "test_source_notebook_passes_every_test",

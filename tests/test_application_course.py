@@ -19,8 +19,10 @@ import course_checks
 from conftest import SHARED_DATA
 from course_checks import *  # noqa: F401,F403 (collected here, run for the assignment below)
 from dnn_utils import catdata
-from dnnkit import assignments, course as course_mod, notebook, submissions
-from dnnkit.judge import Case, Judge
+from dnnkit.staff import datasets
+from dnnkit import assignments, notebook
+from dnnkit.staff import course as course_mod, submissions
+from dnnkit.judging.judge import Case, Judge
 
 A = "application"
 NB = "Deep_Neural_Network_Application"
@@ -64,7 +66,7 @@ def _h5_contents(path):
 
 @pytest.mark.parametrize("where", ["source", "release"])
 def test_shipped_data_is_the_standin_the_generator_makes(root, tmp_path, where):
-    catdata.make_standin_dataset(tmp_path)
+    datasets.make_standin_dataset(tmp_path)
     for name in catdata.SCHEMA:
         shipped = _h5_contents(os.path.join(root, where, A, "datasets", name))
         fresh = _h5_contents(tmp_path / name)
@@ -91,7 +93,7 @@ def test_repository_holds_no_copy_of_the_real_files(root):
 
 
 def test_data_command_installs_the_standin_or_checked_real_files(tmp_path, monkeypatch):
-    from dnnkit import cli
+    from dnnkit.staff import cli
     monkeypatch.setenv("DNNKIT_ROOT", str(tmp_path))   # a scratch course, not this repository
     monkeypatch.setenv("PATH", os.environ["PATH"])
     dest = tmp_path / "source" / A / "datasets"

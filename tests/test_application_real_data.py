@@ -15,7 +15,7 @@ import pytest
 from conftest import SHARED_DATA
 from dnn_utils.catdata import load_data
 from dnnkit import notebook
-from dnnkit.judge import Judge
+from dnnkit.judging.judge import Judge
 
 REAL_DATA = os.path.join(SHARED_DATA, "catvnoncat")
 

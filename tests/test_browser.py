@@ -26,7 +26,8 @@ import urllib.request
 import psutil
 import pytest
 
-from dnnkit import course as course_mod, notebook, submissions
+from dnnkit.staff import course as course_mod, submissions
+from dnnkit import notebook
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.path.join(ROOT, "test-output", "browser")

@@ -10,7 +10,7 @@ import pytest
 
 from dnn_utils.planar import load_planar_dataset
 from dnnkit import notebook
-from dnnkit.judge import Judge
+from dnnkit.judging.judge import Judge
 from testCases import planar as tc
 
 NB = "Planar_data_classification_with_one_hidden_layer"
@@ -90,7 +90,7 @@ def test_solved_release_draws_every_figure(root, monkeypatch):
     training), and keep its figures in test-output/planar/ for a look."""
     from nbclient import NotebookClient
 
-    from dnnkit import submissions
+    from dnnkit.staff import submissions
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)  # the students' full runs
     folder = os.path.join(root, "release", "planar")
     release = notebook.read(os.path.join(folder, NB + ".ipynb"))

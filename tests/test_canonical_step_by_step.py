@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dnnkit import notebook
-from dnnkit.judge import Judge
+from dnnkit.judging.judge import Judge
 from testCases import step_by_step as tc
 
 A = np.array

@@ -1,4 +1,4 @@
-"""The grader is right: the catalog of known submissions (dnnkit.catalog), graded by nbgrader.
+"""The grader is right: the catalog of known submissions (dnnkit.staff.catalog), graded by nbgrader.
 
 - fast: the catalog covers the issue's accepted styles, mistakes and cheats; every variant
   applies; the *public* test (check() run on the student's function, in this process) passes
@@ -12,8 +12,9 @@ import os
 
 import pytest
 
-from dnnkit import accuracy, assignments, catalog, course, notebook
-from dnnkit.judge import Judge
+from dnnkit.staff import accuracy, catalog, course
+from dnnkit import assignments, notebook
+from dnnkit.judging.judge import Judge
 from testCases import public_tests
 
 ASSIGNMENTS = [a for a in course.ASSIGNMENTS if catalog.entries(a)]
@@ -183,7 +184,7 @@ def graded(root, tmp_path_factory):
 def _sandboxed():
     """Whether the judge's runner confines student code (then it cannot read source/)."""
     try:
-        from dnnkit import sandbox
+        from dnnkit.host import sandbox
         sandbox.check()
     except Exception:  # no sandbox module, or the machine lacks what it needs
         return False

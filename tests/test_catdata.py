@@ -7,14 +7,8 @@ import h5py
 import numpy as np
 import pytest
 
-from dnn_utils.catdata import (
-    CLASSES,
-    DatasetError,
-    load_data,
-    make_standin_dataset,
-    standin_arrays,
-    use_real_data,
-)
+from dnn_utils.catdata import CLASSES, DatasetError, load_data
+from dnnkit.staff.datasets import make_standin_dataset, standin_arrays, use_real_data
 
 REAL_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/catvnoncat"
 TRAIN, TEST = "train_catvnoncat.h5", "test_catvnoncat.h5"

@@ -1,7 +1,7 @@
 """`dnnkit grade --cluster`: grading on a real Dask cluster gives what local grading gives.
 
 A `distributed.LocalCluster` (a scheduler and two worker processes talking over loopback) grades
-the project's catalog (dnnkit.catalog) plus a few submissions that break limits, while the test
+the project's catalog (dnnkit.staff.catalog) plus a few submissions that break limits, while the test
 kills one worker in the middle of the batch. The same submissions graded by the local engine are
 the reference: same scores, same statuses and reasons, every submission recorded exactly once.
 """
@@ -17,7 +17,8 @@ import time
 import nbformat
 import pytest
 
-from dnnkit import accuracy, catalog, course as course_mod, notebook, submissions
+from dnnkit.staff import accuracy, catalog, course as course_mod, submissions
+from dnnkit import notebook
 
 A = "step_by_step"
 DNNKIT = os.path.join(os.path.dirname(sys.executable), "dnnkit")
@@ -212,7 +213,7 @@ def _kill_the_worker(task):
 def test_a_submission_that_kills_every_worker_comes_back_as_a_fault(dask_cluster):
     """Dask runs it again on another worker after each death, then gives up: the coordinator
     gets a fault with a reason instead of an exception (and the other tasks still run)."""
-    from dnnkit.cluster import WORKER_DIED, DaskExecutor
+    from dnnkit.batch.cluster import WORKER_DIED, DaskExecutor
     executor = DaskExecutor(dask_cluster.scheduler_address, lambda task, reason: ("lost", reason))
     try:
         deadly, fine = executor.submit(_kill_the_worker, "x"), executor.submit(len, "fine")

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dnnkit import cluster
+from dnnkit.batch import cluster
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,7 @@ def add_real_data(course):
     os.makedirs(feedback)
     with open(os.path.join(feedback, NB + ".html"), "w") as f:
         f.write("<html><body>zoe's feedback</body></html>")
-    from dnnkit.course import tool_env
+    from dnnkit.staff.course import tool_env
     with pytest.MonkeyPatch.context() as patch:   # nbgrader runs `alembic` by name
         patch.setenv("PATH", tool_env()["PATH"])
         with Gradebook("sqlite:///" + os.path.join(course, "gradebook.db")) as gb:
@@ -151,7 +151,7 @@ def test_demo_in_a_git_clone_leaves_git_status_clean(demo):
 
 
 def test_demo_replaces_only_its_own_copy(tmp_path):
-    from dnnkit import cli
+    from dnnkit.staff import cli
     course = str(tmp_path / "course")
     os.makedirs(os.path.join(course, "submitted"))
     mine = os.path.join(course, "demo")

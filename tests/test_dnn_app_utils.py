@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from dnn_utils import dnn_app_utils as app  # noqa: E402
 from dnnkit import notebook  # noqa: E402
-from dnnkit.judge import Judge  # noqa: E402
+from dnnkit.judging.judge import Judge  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,7 @@ def status(course, student):
 @pytest.fixture(scope="module")
 def courses(tmp_path_factory):
     """(plain, engine): the sample class graded by `nbgrader autograde` and by `dnnkit grade`."""
-    from dnnkit import course as course_mod, submissions
+    from dnnkit.staff import course as course_mod, submissions
     base = tmp_path_factory.mktemp("engine")
     plain = copy_course(base / "plain")
     course_mod.nbgrader(plain, "generate_assignment", A, "--force")
@@ -107,7 +107,7 @@ def test_grades_and_outputs_equal_nbgrader(courses):
 
 def test_nbgrader_tools_work_on_the_result(courses):
     _, engine, _ = courses
-    from dnnkit import course as course_mod
+    from dnnkit.staff import course as course_mod
     course_mod.nbgrader(engine, "generate_feedback", A)
     course_mod.nbgrader(engine, "export", "--to", os.path.join(engine, "grades.csv"))
     with open(os.path.join(engine, "grades.csv")) as f:
@@ -141,7 +141,7 @@ def test_only_the_students_asked_for(courses, tmp_path):
     shutil.copytree(engine, course, symlinks=True)
     shutil.rmtree(os.path.join(course, "autograded"))
     os.remove(os.path.join(course, "gradebook.db"))
-    from dnnkit import course as course_mod
+    from dnnkit.staff import course as course_mod
     course_mod.nbgrader(course, "generate_assignment", A, "--force")
     output = dnnkit_grade(course, "--student", "ada_complete", "eli_mistake", "nobody")
     assert sorted(os.listdir(os.path.join(course, "autograded"))) == ["ada_complete", "eli_mistake"]
@@ -152,7 +152,7 @@ def test_only_the_students_asked_for(courses, tmp_path):
 
 def test_interrupted_batch_resumes(courses, tmp_path):
     """Ctrl-C in the middle: what was recorded stays consistent, a second run grades the rest."""
-    from dnnkit import course as course_mod, submissions
+    from dnnkit.staff import course as course_mod, submissions
     course = copy_course(tmp_path / "course")
     course_mod.nbgrader(course, "generate_assignment", A, "--force")
     release = nbformat.read(submissions.release_notebook_path(course, A), as_version=4)
@@ -190,7 +190,7 @@ def test_scratch_folders_of_dead_processes_are_swept(tmp_path, monkeypatch):
     """A grading process killed outright (a Dask worker, say) leaves its sandbox folder behind:
     the next one made with the same prefix removes it, and only it."""
     import tempfile
-    from dnnkit import sandbox
+    from dnnkit.host import sandbox
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead = subprocess.Popen(["sleep", "0"])
     dead.wait()

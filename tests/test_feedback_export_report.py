@@ -16,8 +16,9 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from dnnkit import course as course_mod, notebook
-from dnnkit.feedback import HIDDEN_NOTE
+from dnnkit.staff import course as course_mod
+from dnnkit import notebook
+from dnnkit.plugins.feedback import HIDDEN_NOTE
 
 A = "step_by_step"
 NB = "Building_your_Deep_Neural_Network_Step_by_Step"

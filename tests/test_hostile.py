@@ -233,7 +233,8 @@ def catalog(port, root=ROOT, venv=os.path.join(ROOT, ".venv")):
 def make_course(base, port, students=None, root=ROOT, venv=None):
     """A scratch course at base/course whose submitted/ holds the catalog's submissions (of
     `students`, default all); `root`, `venv`: the repository and venv the snoop tries to reach."""
-    from dnnkit import course as course_mod, notebook, submissions
+    from dnnkit.staff import course as course_mod, submissions
+    from dnnkit import notebook
     course = copy_course(base / "course")
     with open(os.path.join(course, "nbgrader_config.py"), "a") as f:
         f.write(LIMITS)
@@ -324,7 +325,7 @@ def test_each_fault_has_its_outcome(hostile, student):
 def test_a_clean_submission_is_untouched_by_the_others(hostile):
     course, _, _, _, _ = hostile
     record = status(course, "ok_complete")
-    assert (record["status"], record["reason"], record["faults"]) == ("graded", "", {})
+    assert (record["status"], record["reason"], record["faults"]) == ("graded", "", [])
 
 
 def test_cells_after_a_fatal_fault_are_not_run_and_earn_nothing(hostile):

@@ -89,7 +89,7 @@ t.judge_required = lambda: "full marks"
 '''
 HELPERS = '''import importlib, os
 found = []
-for name in ("dnn_utils.dnn_app_utils", "dnnkit.assignments.step_by_step", "dnnkit.judge"):
+for name in ("dnn_utils.dnn_app_utils", "dnnkit.assignments.step_by_step", "dnnkit.judging.judge"):
     try:
         importlib.import_module(name)
         found.append(name)
@@ -209,7 +209,7 @@ def catalog(course):
 
 
 def build(course, release, complete):
-    from dnnkit import submissions
+    from dnnkit.staff import submissions
     made = {}
     for student, (how, total) in catalog(course).items():
         base, edit = how if isinstance(how, tuple) else ("blank", how)
@@ -245,7 +245,8 @@ def saturate():
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """{path: (course, expected totals, command output)} for "dnnkit" and "nbgrader"."""
-    from dnnkit import course as course_mod, notebook, submissions
+    from dnnkit.staff import course as course_mod, submissions
+    from dnnkit import notebook
     out = {}
     for way in ("dnnkit", "nbgrader"):
         base = tmp_path_factory.mktemp(way)
@@ -319,7 +320,7 @@ def test_each_gets_exactly_its_points(graded, way, student):
 def test_nothing_of_the_reference_or_of_other_students_reaches_a_student(graded, way, root):
     from dnnkit import notebook
     course, _, _, _ = graded[way]
-    from dnnkit import submissions
+    from dnnkit.staff import submissions
     source = notebook.read(notebook.source_notebook_path(course, A, NB))
     release = json.dumps(notebook.read(submissions.release_notebook_path(course, A)))
     solution = set()
@@ -415,7 +416,7 @@ def test_an_edited_test_cell_that_times_out_keeps_the_points(graded, way):
 def test_export_and_report_survive_a_students_own_status_file(graded, tmp_path):
     """Under plain nbgrader a student's grading_status.json is not the grader's: not copied,
     not read; CSV cells that look like formulas are escaped."""
-    from dnnkit import results
+    from dnnkit.staff import results
     course, _, _, _ = graded["nbgrader"]
     folder = os.path.join(course, "autograded", "z_honest_last", A)
     with open(os.path.join(folder, "grading_status.json"), "w") as f:

@@ -4,8 +4,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from dnnkit import notebook, submissions
-from dnnkit.judge import LONG_NUMBER, Judge, Runner, _hard_coded, _scrub
+from dnnkit import notebook
+from dnnkit.staff import submissions
+from dnnkit.judging.judge import LONG_NUMBER, Judge, Runner, _hard_coded, _scrub
 
 A = "step_by_step"
 NB = "Building_your_Deep_Neural_Network_Step_by_Step"

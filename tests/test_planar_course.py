@@ -13,7 +13,8 @@ def test_the_original_courses_sigmoid_and_its_unpacking_mistake(course):
     Step habit, costs forward_propagation alone and is named."""
     import os
     import nbformat
-    from dnnkit import assignments, course as course_mod, notebook, submissions
+    from dnnkit import assignments, notebook
+    from dnnkit.staff import course as course_mod, submissions
     course_mod.nbgrader(course, "generate_assignment", A, "--force")
     release_nb = notebook.read(os.path.join(course, "release", A, NB + ".ipynb"))
     source_nb = notebook.read(notebook.source_notebook_path(course, A, NB))
@@ -36,7 +37,8 @@ def test_documented_arguments_are_judged_too(course):
     print_cost=True in the student's own notebook: the judge calls it that way too."""
     import os
     import nbformat
-    from dnnkit import assignments, course as course_mod, notebook, submissions
+    from dnnkit import assignments, notebook
+    from dnnkit.staff import course as course_mod, submissions
     course_mod.nbgrader(course, "generate_assignment", A, "--force")
     release_nb = notebook.read(os.path.join(course, "release", A, NB + ".ipynb"))
     source_nb = notebook.read(notebook.source_notebook_path(course, A, NB))

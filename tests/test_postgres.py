@@ -16,7 +16,8 @@ import threading
 
 import pytest
 
-from dnnkit import course as course_mod, notebook, submissions
+from dnnkit.staff import course as course_mod, submissions
+from dnnkit import notebook
 
 A = "step_by_step"
 VENV_BIN = os.path.dirname(sys.executable)

@@ -1,5 +1,5 @@
 """Reproducible verdicts (issue 13): each function's hidden cases come from a seed of the
-student and the function (dnnkit.judge.case_seed, with the course's secret), recorded with the
+student and the function (dnnkit.judging.judge.case_seed, with the course's secret), recorded with the
 verdict; a regrade gives the same verdicts, `dnnkit replay` shows course staff the inputs of one,
 and the hidden-case definitions take part in whether a graded submission is up to date."""
 import os
@@ -21,7 +21,7 @@ def dnnkit(course, *args, check=True):
 
 
 def verdicts(course):
-    from dnnkit import results
+    from dnnkit.staff import results
     return {s: results.verdicts_of(course, A, s) for s in sorted(os.listdir(os.path.join(course, "autograded")))}
 
 
@@ -37,7 +37,7 @@ def test_a_regrade_gives_the_same_verdicts_and_seeds(graded):
     course, first = graded
     dnnkit(course, "grade", A, "--force")
     assert verdicts(course) == first
-    seeds = {s: {f: v["seed"] for f, v in found.items()} for s, found in first.items()}
+    seeds = {s: {f: v.seed for f, v in found.items()} for s, found in first.items()}
     assert all(seed for found in seeds.values() for seed in found.values())
     # different for each student and each function
     assert len({seed for found in seeds.values() for seed in found.values()}) == \
@@ -47,11 +47,11 @@ def test_a_regrade_gives_the_same_verdicts_and_seeds(graded):
 def test_replay_shows_the_recorded_verdict_and_its_inputs(graded):
     course, first = graded
     wrong = next((s, f) for s, found in first.items() if s != "ben_blank"
-                 for f, v in found.items() if not v["passed"])
+                 for f, v in found.items() if not v.passed)
     out = dnnkit(course, "replay", A, *wrong).stdout
-    message = first[wrong[0]][wrong[1]]["message"]
+    message = first[wrong[0]][wrong[1]].message
     assert f"{wrong[1]}: wrong: {message}" in out, out
-    assert "the same as recorded" in out and f"seed {first[wrong[0]][wrong[1]]['seed']}" in out, out
+    assert "the same as recorded" in out and f"seed {first[wrong[0]][wrong[1]].seed:016x}" in out, out
     assert "case 1: (array(" in out, out   # the hidden inputs, for course staff
 
 
@@ -72,14 +72,15 @@ def test_the_course_secret_changes_every_hidden_case(graded, tmp_path):
         f.write('\nc.JudgeGradedFunctions.secret = "a private string of this course"\n')
     dnnkit(other, "grade", A, "--force")
     again = verdicts(other)
-    assert {s: {f: v["passed"] for f, v in found.items()} for s, found in again.items()} == \
-        {s: {f: v["passed"] for f, v in found.items()} for s, found in first.items()}
-    assert not {v["seed"] for found in again.values() for v in found.values()} & \
-        {v["seed"] for found in first.values() for v in found.values()}
+    assert {s: {f: v.passed for f, v in found.items()} for s, found in again.items()} == \
+        {s: {f: v.passed for f, v in found.items()} for s, found in first.items()}
+    assert not {v.seed for found in again.values() for v in found.values()} & \
+        {v.seed for found in first.values() for v in found.values()}
 
 
 def test_hidden_case_definitions_decide_whether_a_grade_is_up_to_date(monkeypatch):
-    from dnnkit import assignments, grading
+    from dnnkit import assignments
+    from dnnkit.batch import grading
     def course():
         return grading.CourseSnapshot(A, None, {}, {}, {"nb": "source"}, [])
     before = course().key

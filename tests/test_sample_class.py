@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from dnnkit import course as course_mod, notebook, submissions
+from dnnkit.staff import course as course_mod, submissions
+from dnnkit import notebook
 
 
 def graded_cells(course, student, assignment):

@@ -1,7 +1,7 @@
 """Grading as an ordinary instructor account (issue 12), the way a JupyterHub server or
 formgrader runs: a real user made with `useradd`, a copy of the course in its home, its own venv
 made with Debian's /usr/bin/python3 from requirements.lock, every command run with its uid.
-The sandbox picks its user mode there (dnnkit.sandbox: nested user namespaces, no uid of its own).
+The sandbox picks its user mode there (dnnkit.host.sandbox: nested user namespaces, no uid of its own).
 
 - the sample class through `dnnkit grade` and through plain `nbgrader autograde`: the same
   grades as root's `dnnkit grade`;
@@ -66,7 +66,7 @@ class Account:
 
     def course(self, name):
         """A scratch course in the account's home (as copy_course makes one), owned by it."""
-        from dnnkit.course import copy_course
+        from dnnkit.staff.course import copy_course
         path = os.path.join(self.home, "courses", name)
         shutil.rmtree(path, ignore_errors=True)
         copy_course(self.kit, path)
@@ -307,7 +307,7 @@ def test_a_host_that_refuses_user_namespaces_stops_grading_before_anything_is_wr
 
 
 def test_the_refusal_names_each_host_setting_found(tmp_path):
-    from dnnkit import sandbox
+    from dnnkit.host import sandbox
     sysctl = tmp_path / "sys"
     for name, value in (("kernel.unprivileged_userns_clone", "0"), ("user.max_user_namespaces", "15000"),
                         ("kernel.apparmor_restrict_unprivileged_userns", "1")):

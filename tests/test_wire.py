@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from dnnkit import wire
+from dnnkit.inside import wire
 
 
 @pytest.mark.parametrize("value", [

@@ -1,14 +1,19 @@
 """What the grader knows about each assignment beyond its notebook.
 
-One module per assignment (named like the assignment id) defines:
-- `MISTAKES`: realistic mistakes, each a text edit of the reference solution's cell with the
-  message that names it. They serve three purposes: diagnosing a wrong result (a student's
+One module per assignment (named like the assignment id) defines, read by the judge
+(dnnkit.judging.judge), the catalogue (dnnkit.staff.catalog) and the sample class:
+- `OUTPUTS`: {function: its output name, or a tuple of names}, from testCases/<assignment>.py.
+- `MISTAKES`: realistic mistakes (`Variant`s: a text edit of the reference solution's cell with
+  the message that names it). They serve three purposes: diagnosing a wrong result (a student's
   output that equals a mistake's output is named), the mistake catalogue of the tests, and the
   sample class of `make demo`.
 - `STYLES`: other correct ways to write a function (edits too), which must get full marks.
+- `DEMO_MISTAKES`: the keys of the mistakes the demo's sample class makes.
 - `hidden_cases(name, rng, ref)`: the inputs of the hidden tests, drawn from `rng` (seeded per
-  student and function by dnnkit.judge.case_seed).
-- `GRADING`: optional per-function settings (tolerances, extra checks).
+  student and function by dnnkit.judging.judge.case_seed).
+- optional `VALUE_HINTS`: {function: the hint added to a plain "wrong values" message}.
+- optional `EXTRA_CHECKS`: {function: check(ref, case, result) -> problem or None}, run after the
+  comparison with the reference (say gradients checked numerically).
 """
 import importlib
 from dataclasses import dataclass
@@ -41,7 +46,7 @@ def definition_source(assignment):
     date only while these are unchanged."""
     import os
     here = os.path.dirname(os.path.abspath(__file__))
-    paths = [os.path.join(here, assignment + ".py"), os.path.join(os.path.dirname(here), "judge.py")]
+    paths = [os.path.join(here, assignment + ".py"), os.path.join(os.path.dirname(here), "judging", "judge.py")]
     data = b""
     for path in paths:
         with open(path, "rb") as f:

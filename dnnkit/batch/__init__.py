@@ -1,0 +1,1 @@
+"""`dnnkit grade`: the coordinator (engine), one submission's grading (grading), Dask (cluster)."""

@@ -1,0 +1,458 @@
+"""`dnnkit grade`: the coordinator of parallel, sandboxed, resumable autograding.
+
+It reads the course once (nbgrader's config, the assignment's definition from the gradebook,
+source files: a grading.CourseSnapshot), turns each submission in submitted/ into a
+grading.Task, hands the tasks to an executor (`concurrent.futures`-style: here a local process
+pool whose workers keep their imports and sandbox between submissions, or with --cluster the
+workers of a Dask scheduler: dnnkit.batch.cluster) and records every result
+as it comes back. It is the only writer of autograded/ and of the gradebook, through nbgrader's
+Gradebook API, so `nbgrader export`, formgrader and `generate_feedback` work as after
+`nbgrader autograde`.
+
+Recording one result: the autograded folder is built aside and swapped in, the gradebook rows
+are committed, and `grading_status.json` (with the submission's sha256) is written last; a batch
+stopped at any point (Ctrl-C) therefore resumes by grading again what has no up-to-date status.
+"""
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+
+# jsonschema (under nbformat) imports the optional rfc3987_syntax, which builds a parser grammar
+# at import: about a second per process start. Nothing here checks "iri" formats: go without it.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from traitlets import Integer, Unicode  # noqa: E402
+from traitlets.config import LoggingConfigurable  # noqa: E402
+
+from dnnkit.batch import grading  # noqa: E402
+from dnnkit.outcome import STATUS_FILE, Fault, Outcome  # noqa: E402
+
+
+class GradeEngine(LoggingConfigurable):
+    """Settings of `dnnkit grade` (c.GradeEngine.* in nbgrader_config.py)."""
+
+    workers = Integer(0, help="Grading worker processes (0: one per CPU core).").tag(config=True)
+    max_submission_mb = Integer(100, help="Largest submission folder graded (MiB).").tag(config=True)
+    cluster = Unicode("", help="Address of a Dask scheduler (tls://host:8786) whose workers grade "
+                      "instead of local processes (dnnkit.batch.cluster); --cluster overrides it.").tag(config=True)
+    tls_ca_file = Unicode("", help="Dask TLS: the certificate authority that signed the scheduler's, "
+                          "the workers' and this coordinator's certificates.").tag(config=True)
+    tls_cert = Unicode("", help="Dask TLS: this coordinator's certificate (PEM).").tag(config=True)
+    tls_key = Unicode("", help="Dask TLS: this coordinator's private key (PEM).").tag(config=True)
+
+
+def load_config(root):
+    """nbgrader's configuration for the course in `root`, read the way nbgrader's apps read it."""
+    from nbgrader.apps.baseapp import NbGrader
+    app = NbGrader()
+    app.log_level = logging.ERROR
+    app.load_cwd_config = False   # `root`'s config, not that of another course we may be in
+    app.initialize([], root=root)
+    return app.config, app.coursedir
+
+
+# ----------------------------------------------------------------------------------------------
+# Submissions
+# ----------------------------------------------------------------------------------------------
+
+class TooLarge(Exception):
+    pass
+
+
+def read_submission(path, limit):
+    """({relative path: bytes}, {path: note}) of a submission folder; links are not followed."""
+    files, notes, total = {}, {}, 0
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in list(dirnames):
+            if os.path.islink(os.path.join(dirpath, name)):
+                dirnames.remove(name)
+                notes[os.path.relpath(os.path.join(dirpath, name), path)] = "a link: not graded"
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, path).replace(os.sep, "/")
+            if os.path.islink(full) or not os.path.isfile(full):
+                notes[rel] = "a link or special file: not graded"
+                continue
+            total += os.path.getsize(full)
+            if total > limit:
+                raise TooLarge(f"the submission is larger than {limit >> 20} MiB")
+            with open(full, "rb") as f:
+                files[rel] = f.read()
+    return files, notes
+
+
+def timestamp_of(files):
+    from nbgrader.utils import parse_utc
+    text = files.get("timestamp.txt", b"").decode("utf-8", "replace").strip()
+    if not text:
+        return None, ""
+    try:
+        return parse_utc(text), ""
+    except (ValueError, OverflowError):
+        return None, f"timestamp.txt is not a time ({text[:40]!r}): ignored"
+
+
+def fault_result(task, reason):
+    """A submission that could not be graded at all: zeros, flagged for a person."""
+    notebooks = [grading.NotebookResult(name, "unreadable", reason=reason) for name in task.course.notebooks]
+    return grading.Result(task.assignment, task.student, task.digest, "fault", reason,
+                          [Fault("submission", reason, stops=True)], 0.0, notebooks)
+
+
+# ----------------------------------------------------------------------------------------------
+# Recording (the coordinator is the only writer)
+# ----------------------------------------------------------------------------------------------
+
+class Recorder:
+    def __init__(self, config, coursedir, course):
+        from nbgrader.api import Gradebook
+        from nbgrader.converters import Autograde
+        from nbgrader.preprocessors import AssignLatePenalties
+        self.coursedir, self.course = coursedir, course
+        self.gb = Gradebook(coursedir.db_url, coursedir.course_id)
+        self.permissions = int(str(Autograde(coursedir=coursedir, config=config).permissions), 8)
+        late = AssignLatePenalties(config=config)
+        late.init_plugin()
+        self.late_plugin = late.plugin_inst
+
+    def close(self):
+        self.gb.close()
+
+    def graded_students(self, assignment):
+        return {s.student_id for s in self.gb.assignment_submissions(assignment)}
+
+    def dest(self, student, assignment):
+        return self.coursedir.format_path(self.coursedir.autograded_directory, student, assignment)
+
+    def record(self, task, result, timestamp):
+        dest = self.dest(task.student, task.assignment)
+        new, old = dest + ".dnnkit-new", dest + ".dnnkit-old"
+        for leftover in (new, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+        files = grading.autograded_files(task.files, self.course)
+        files.update({nb.name + ".ipynb": nb.text.encode("utf-8") for nb in result.notebooks if nb.text})
+        for rel, data in files.items():
+            path = os.path.join(new, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        self.save_grades(result, timestamp)
+        result.outcome(self.course.key).write(os.path.join(new, STATUS_FILE))
+        for dirpath, _, filenames in os.walk(new):   # like nbgrader's set_permissions
+            for name in filenames:
+                os.chmod(os.path.join(dirpath, name), self.permissions)
+        if os.path.exists(dest):
+            os.rename(dest, old)
+        os.rename(new, dest)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def save_grades(self, result, timestamp):
+        """The rows nbgrader's Autograde writes: student, submission (timestamp), the scores and
+        comments of SaveAutoGrades, AssignLatePenalties' penalty; zeros for missing notebooks.
+        One transaction per submission."""
+        from nbgrader.api import Comment, Grade, InvalidEntry
+        gb = self.gb
+        try:
+            try:
+                gb.update_or_create_student(result.student)
+            except InvalidEntry:   # just created by a run on another assignment (same gradebook)
+                gb.find_student(result.student)
+            submission = gb.update_or_create_submission(
+                result.assignment, result.student, **({"timestamp": timestamp} if timestamp else {}))
+            notebooks = {}
+            for nbr in result.notebooks:
+                notebook = notebooks[nbr.name] = gb.find_submission_notebook(
+                    nbr.name, result.assignment, result.student)
+                grades, comments = _with_cells(gb, Grade, notebook), _with_cells(gb, Comment, notebook)
+                if nbr.state == "graded":
+                    for grade in grades:
+                        if grade.name in nbr.grades:
+                            grade.auto_score = nbr.grades[grade.name]
+                            # SaveAutoGrades: a manual score or no auto score needs a person
+                            grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                    for comment in comments:
+                        if comment.name in nbr.comments:
+                            comment.auto_comment = nbr.comments[comment.name]
+                else:   # missing (nbgrader: zero), or unreadable (zero, and flagged for a person)
+                    for grade in grades:
+                        grade.auto_score = 0
+                        grade.needs_manual_grade = nbr.state != "missing"
+            gb.db.flush()
+            for nbr in result.notebooks:
+                if nbr.state == "graded":
+                    self._late_penalty(submission, notebooks[nbr.name], result.student)
+            gb.db.commit()
+        except Exception:
+            gb.db.rollback()
+            raise
+
+    def _late_penalty(self, submission, notebook, student):
+        """AssignLatePenalties: the plugin's penalty, kept between 0 and the notebook's score."""
+        self.gb.db.expire(notebook)
+        notebook.late_submission_penalty = None
+        seconds = submission.total_seconds_late
+        if seconds > 0:
+            penalty = self.late_plugin.late_submission_penalty(student, notebook.score, seconds)
+            if penalty is not None:
+                notebook.late_submission_penalty = min(max(penalty, 0), notebook.score)
+
+
+def _with_cells(gb, model, notebook):
+    """A submitted notebook's Grade or Comment rows with their cells, in one query: each row's
+    `name` reads its cell, which the lazy default fetches with a query per row."""
+    from sqlalchemy.orm import joinedload
+    return gb.db.query(model).options(joinedload(model.cell)).filter(model.notebook_id == notebook.id).all()
+
+
+def read_status(dest):
+    return Outcome.read(os.path.join(dest, STATUS_FILE))
+
+
+# ----------------------------------------------------------------------------------------------
+# Progress
+# ----------------------------------------------------------------------------------------------
+
+class Progress:
+    def __init__(self, total, out):
+        self.total, self.out = total, out
+        self.counts = {"graded": 0, "fault": 0, "missing": 0, "skipped": 0}
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.tty = out.isatty()
+
+    def add(self, status):
+        self.counts[status] += 1
+        self.show()
+
+    def show(self, final=False):
+        done = sum(self.counts.values())
+        now = time.monotonic()
+        if not final and not self.tty and now - self.last < 5 and done < self.total:
+            return
+        self.last = now
+        graded = done - self.counts["skipped"]
+        elapsed = now - self.started
+        rate = graded / elapsed if elapsed > 0 else 0
+        left = self.total - done
+        eta = f"{left / rate:.0f} s" if rate > 0 else "?"
+        width = 30
+        bar = "#" * int(width * done / max(self.total, 1))
+        line = (f"[{bar:<{width}}] {done}/{self.total}  graded {self.counts['graded']}  fault "
+                f"{self.counts['fault']}  missing {self.counts['missing']}  skipped "
+                f"{self.counts['skipped']}  ETA {eta}")
+        self.out.write(("\r" + line + ("\n" if final else "")) if self.tty else line + "\n")
+        self.out.flush()
+
+
+# ----------------------------------------------------------------------------------------------
+# The batch
+# ----------------------------------------------------------------------------------------------
+
+def _terminated(*_):
+    raise KeyboardInterrupt
+
+
+def _worker_init(tmp):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the coordinator handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    tempfile.tempdir = tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-", dir=tmp)
+    multiprocessing.util.Finalize(None, grading.shutdown, exitpriority=10)
+
+
+def local_executor(workers, tmp):
+    """A pool of long-lived grading workers forked from this process (imports paid once)."""
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init, initargs=(tmp,))
+
+
+def grade(root, assignment, workers=None, force=False, students=None, out=None, cluster=None):
+    """Grade `assignment`'s submissions; returns {student: status} (including "skipped")."""
+    from dnnkit.host import sandbox
+    out = out or sys.stderr
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)   # `kill` stops a batch as cleanly as Ctrl-C
+    config, coursedir = load_config(root)
+    settings = GradeEngine(config=config)
+    executor = None
+    if cluster or settings.cluster:   # connected and checked before anything is written
+        from dnnkit.batch import cluster as dask_cluster
+        try:
+            executor = dask_cluster.DaskExecutor(cluster or settings.cluster, fault_result,
+                                                 dask_cluster.security(settings))
+        except dask_cluster.ClusterError as error:
+            raise SystemExit(f"dnnkit grade: {error}") from None
+        out.write(f"grading on the Dask cluster at {executor.address} "
+                  f"({executor.workers} workers)\n")
+    else:
+        try:
+            sandbox.check(sandbox.Sandbox(config=config))
+        except sandbox.SandboxError as error:
+            raise SystemExit(f"dnnkit grade: {error}") from None
+    try:
+        return _grade(root, assignment, config, coursedir, settings, workers, force, students,
+                      out, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _grade(root, assignment, config, coursedir, settings, workers, force, students, out, executor):
+    from nbgrader.api import MissingEntry
+    try:
+        course = grading.snapshot(config, coursedir, assignment)
+    except MissingEntry:
+        raise SystemExit(f"dnnkit grade: {assignment} is not in the gradebook: run "
+                         f"`dnnkit release {assignment}` first") from None
+    submitted = os.path.join(coursedir.root, coursedir.submitted_directory)
+    excluded = set(filter(None, coursedir.student_id_exclude.split(",")))
+    names = sorted(s for s in (os.listdir(submitted) if os.path.isdir(submitted) else [])
+                   if os.path.isdir(coursedir.format_path(coursedir.submitted_directory, s, assignment))
+                   and s not in excluded and (not students or s in students))
+    for missing in sorted(set(students or ()) - set(names)):
+        out.write(f"dnnkit grade: no submission of {assignment} by {missing}\n")
+
+    recorder = Recorder(config, coursedir, course)
+    outcome, reasons = {}, {}
+    progress = Progress(len(names), out)
+    tasks, timestamps = [], {}
+    try:
+        graded_before = recorder.graded_students(assignment)
+        for student in names:
+            path = coursedir.format_path(coursedir.submitted_directory, student, assignment)
+            task = grading.Task(assignment, student, {}, course)
+            try:
+                task.files, notes = read_submission(path, settings.max_submission_mb << 20)
+            except (TooLarge, OSError) as error:
+                task.digest = f"unreadable:{error}"
+                result = _record(recorder, task, fault_result(task, str(error)), None)
+                outcome[student], reasons[student] = result.status, result.reason
+                progress.add(result.status)
+                continue
+            task.files, clashes = grading.without_conflicts(task.files, course, STATUS_FILE)
+            notes.update(clashes)
+            task.digest = grading.digest_files(task.files)
+            status = read_status(recorder.dest(student, assignment))
+            if (not force and status and status.sha256 == task.digest
+                    and status.course == course.key and student in graded_before):
+                outcome[student] = "skipped"
+                progress.add("skipped")
+                continue
+            timestamps[student], note = timestamp_of(task.files)
+            if note:
+                notes["timestamp.txt"] = note
+            tasks.append((task, notes))
+        if tasks:
+            _run(tasks, timestamps, recorder, workers or settings.workers or os.cpu_count() or 1,
+                 outcome, reasons, progress, executor)
+    finally:
+        recorder.close()
+    progress.show(final=True)
+    summary(assignment, outcome, reasons, time.monotonic() - progress.started, out)
+    return outcome
+
+
+def _run(tasks, timestamps, recorder, workers, outcome, reasons, progress, executor=None):
+    tmp = tempfile.mkdtemp(prefix="dnnkit-grade-")
+    executor = executor or local_executor(min(workers, len(tasks)), tmp)
+    attempts = {}
+    try:
+        queue = list(tasks)
+        while queue:
+            futures = {executor.submit(grading.grade, task): (task, notes) for task, notes in queue}
+            queue = []
+            for future in concurrent.futures.as_completed(futures):
+                task, notes = futures[future]
+                try:
+                    result = future.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    attempts[task.student] = attempts.get(task.student, 0) + 1
+                    if attempts[task.student] < 3:   # a worker died: grade it again
+                        queue.append((task, notes))
+                        continue
+                    result = fault_result(task, "the grading worker died while grading it")
+                except Exception as error:  # noqa: BLE001 (a grader bug must not stop the batch)
+                    result = fault_result(task, f"the grader failed: {type(error).__name__}: {error}")
+                result.faults.extend(Fault(where, why) for where, why in notes.items())
+                if notes and result.status == "graded":
+                    result.reason = "; ".join(filter(None, [result.reason] + [f"{k}: {v}" for k, v in notes.items()]))
+                with _interrupt_deferred():
+                    result = _record(recorder, task, result, timestamps.get(task.student))
+                outcome[task.student], reasons[task.student] = result.status, result.reason
+                progress.add(result.status)
+            if queue:
+                executor.shutdown(wait=False, cancel_futures=True)
+                executor = local_executor(min(workers, len(queue)), tmp)
+    except KeyboardInterrupt:
+        executor.shutdown(wait=False, cancel_futures=True)
+        _stop_workers()
+        left = len(tasks) - sum(1 for task, _ in tasks if task.student in outcome)
+        progress.out.write(f"\ninterrupted: {left} submissions left; run the same command again "
+                           f"to resume\n")
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        _stop_workers()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _record(recorder, task, result, timestamp):
+    """Record `result`; if that fails, record a fault naming why (the batch goes on)."""
+    try:
+        recorder.record(task, result, timestamp)
+        return result
+    except Exception as error:  # noqa: BLE001 (one submission must not stop the others)
+        recorder.gb.db.rollback()
+        fault = fault_result(task, f"its result could not be recorded: {type(error).__name__}: {error}"[:400])
+        try:
+            recorder.record(task, fault, timestamp)
+        except Exception:  # noqa: BLE001 (the summary still names it)
+            pass
+        return fault
+
+
+class _interrupt_deferred:
+    """Ctrl-C during the recording of a result takes effect once it is recorded."""
+
+    def __enter__(self):
+        self.interrupted = False
+        self.previous = signal.signal(signal.SIGINT, self._note)
+
+    def _note(self, *_):
+        self.interrupted = True
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+        if self.interrupted:
+            raise KeyboardInterrupt
+
+
+def _stop_workers():
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(5)
+
+
+def summary(assignment, outcome, reasons, seconds, out):
+    counts = {}
+    for status in outcome.values():
+        counts[status] = counts.get(status, 0) + 1
+    graded = sum(n for s, n in counts.items() if s != "skipped")
+    out.write(f"\n{assignment}: {graded} submissions graded in {seconds:.1f} s"
+              + (f" ({graded / seconds:.1f}/s)" if seconds > 0 and graded else "") + "\n")
+    for status in ("graded", "fault", "missing", "skipped"):
+        if counts.get(status):
+            out.write(f"  {status:<8}{counts[status]:>5}\n")
+            if status in ("fault", "missing"):
+                for student in sorted(s for s, v in outcome.items() if v == status):
+                    out.write(f"    {student}: {reasons.get(student, '')}\n")
+    if counts.get("skipped"):
+        out.write("  (skipped: unchanged since they were graded; --force grades them again)\n")
+    out.flush()

@@ -1,0 +1,95 @@
+"""The kit's nbgrader extensions, registered through nbgrader's own configuration."""
+import ast
+import re
+import textwrap
+
+from nbgrader.preprocessors import ClearSolutions
+
+PLACEHOLDER_STUB = "{indent}{targets} = {values}"
+
+
+def placeholders(solution_lines):
+    """Turn the solution lines of one region into `name = None` placeholders.
+
+    Only plain names (and tuples of names) are kept, so the release never hints at dictionary
+    keys or expressions; a region with nothing to keep becomes `pass`, so loops stay valid.
+    """
+    indent = min((re.match(r"\s*", l).group(0) for l in solution_lines if l.strip()), key=len, default="")
+    tree = ast.parse(textwrap.dedent("\n".join(solution_lines)))
+    stubs = []
+    for node in tree.body:
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                stubs.append(f"{indent}{target.id} = None")
+            elif isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
+                names = ", ".join(e.id for e in target.elts)
+                stubs.append(f"{indent}{names} = {', '.join(['None'] * len(target.elts))}")
+    return stubs or [indent + "pass"]
+
+
+class ClearSolutionsWithPlaceholders(ClearSolutions):
+    """nbgrader's ClearSolutions, but each code region becomes placeholders instead of
+    `raise NotImplementedError()`: the student notebook runs and the tests say what is missing."""
+
+    def _replace_solution_region(self, cell, language):
+        if cell.cell_type != "code":
+            return super()._replace_solution_region(cell, language)
+        new_lines, region, in_solution, replaced = [], [], False, False
+        for line in cell.source.split("\n"):
+            if self.begin_solution_delimeter in line:
+                if in_solution:
+                    raise RuntimeError("encountered nested begin solution statements")
+                in_solution, replaced, region = True, True, []
+            elif self.end_solution_delimeter in line:
+                if not in_solution:
+                    raise RuntimeError("END SOLUTION without BEGIN SOLUTION")
+                new_lines.extend(placeholders(region))
+                in_solution = False
+            elif in_solution:
+                region.append(line)
+            else:
+                new_lines.append(line)
+        if in_solution:
+            raise RuntimeError("no end solution statement found")
+        cell.source = "\n".join(new_lines)
+        return replaced
+
+
+def configure(c):
+    """Apply the kit's settings to an nbgrader config object `c`."""
+    from nbgrader.converters.generate_assignment import GenerateAssignment
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import ClearSolutions as _Clear, Execute
+
+    c.GenerateAssignment.preprocessors = [
+        ClearSolutionsWithPlaceholders if p is _Clear else p
+        for p in GenerateAssignment.class_traits()["preprocessors"].default()
+    ]
+    from dnnkit.judging.judge import JudgeGradedFunctions
+    from dnnkit.plugins.kernel import SandboxedExecute
+    from dnnkit.plugins.links import RefuseLinks
+    from dnnkit.plugins.output_cap import CapOutputs
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    # The notebook's kernel runs in the grading sandbox; the judge's verdict decides the points.
+    steps[steps.index(Execute):steps.index(Execute) + 1] = [SandboxedExecute, CapOutputs,
+                                                             JudgeGradedFunctions]
+    c.Autograde.autograde_preprocessors = steps
+    # A submission holding links (to the source, the gradebook...) is not graded: nbgrader's
+    # copy would follow them.
+    c.Autograde.sanitize_preprocessors = [RefuseLinks] + list(
+        Autograde.class_traits()["sanitize_preprocessors"].default())
+    # A deleted test cell comes back from the gradebook and is graded (not silently dropped).
+    c.OverwriteCells.add_missing_cells = True
+    # Feedback: no hidden tests in it, and a per-function summary on top (dnnkit.plugins.feedback).
+    from nbgrader.converters.generate_feedback import GenerateFeedback
+    from nbgrader.preprocessors import GetGrades
+    from dnnkit.plugins.feedback import StudentFeedback
+    steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
+    steps.insert(steps.index(GetGrades) + 1, StudentFeedback)
+    c.GenerateFeedback.preprocessors = steps
+    # Files that live beside the notebooks but are not part of the assignment.
+    # grading_status.json is the grader's record (dnnkit grade): a student's own is not copied.
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                                "grading_status.json"]

@@ -1,0 +1,109 @@
+"""The course directory: where it is, running nbgrader in it, reading its gradebook."""
+import os
+import subprocess
+import sys
+
+# Assignment ids, in course order.
+ASSIGNMENTS = ["planar", "step_by_step", "application"]
+
+
+def find_root(start=None):
+    """The course directory: DNNKIT_ROOT, else the nearest folder with nbgrader_config.py."""
+    if os.environ.get("DNNKIT_ROOT"):
+        return os.path.abspath(os.environ["DNNKIT_ROOT"])
+    path = os.path.abspath(start or os.getcwd())
+    while True:
+        if os.path.exists(os.path.join(path, "nbgrader_config.py")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            raise SystemExit("dnnkit: no nbgrader_config.py here or above: run it in the course directory")
+        path = parent
+
+
+# What a scratch copy of the course needs (no working areas, no gradebook).
+COURSE_FILES = ["nbgrader_config.py", "source", "release", "testCases", "dnn_utils"]
+
+
+# Appended to a copy's nbgrader_config.py: whatever gradebook the course uses (say a PostgreSQL
+# db_url its TAs share), a scratch copy keeps a SQLite file of its own, next to its config.
+OWN_GRADEBOOK = '''
+# A scratch copy (dnnkit.staff.course.copy_course): a gradebook of its own, never the course's.
+import os as _os
+c.CourseDirectory.db_url = "sqlite:///" + _os.path.join(
+    _os.path.dirname(_os.path.abspath(__file__)), "gradebook.db")
+'''
+
+
+def copy_course(root, dest):
+    """A scratch copy of the course directory `root` at `dest` (for checks that grade and for
+    the demo): the course's files, empty working areas and a gradebook of its own (gradebook.db
+    in the copy, even when the course's nbgrader_config.py names another database)."""
+    import shutil
+    os.makedirs(dest, exist_ok=True)
+    for name in COURSE_FILES:
+        src = os.path.join(root, name)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dest, name), symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        else:
+            shutil.copy(src, os.path.join(dest, name))
+    with open(os.path.join(dest, "nbgrader_config.py"), "a") as f:
+        f.write(OWN_GRADEBOOK)
+    for area in ("submitted", "autograded", "feedback"):
+        os.makedirs(os.path.join(dest, area), exist_ok=True)
+    return str(dest)
+
+
+def tool_env():
+    """The environment for nbgrader: it calls `alembic` and `jupyter` by name, so the venv's
+    bin folder must come first on PATH even when the venv is not activated."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env.pop("DNNKIT_JUDGE", None)   # each nbgrader run sets it by loading the course's config
+    return env
+
+
+def nbgrader(root, *args, check=True, quiet=True):
+    """Run an nbgrader command in the course directory."""
+    cmd = [os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args]
+    result = subprocess.run(cmd, cwd=root, env=tool_env(), text=True,
+                            stdout=subprocess.PIPE if quiet else None,
+                            stderr=subprocess.STDOUT if quiet else None)
+    if check and result.returncode != 0:
+        raise SystemExit(f"dnnkit: `nbgrader {' '.join(args)}` failed:\n{result.stdout or ''}")
+    return result
+
+
+def db_url(root):
+    """The gradebook's database: `c.CourseDirectory.db_url` in nbgrader_config.py (e.g.
+    "postgresql://user@host/course"), else nbgrader's default, the SQLite file gradebook.db.
+    Read through the same configuration loading as nbgrader's own commands (engine.load_config),
+    so dnnkit and plain nbgrader always use the same gradebook."""
+    from dnnkit.batch.engine import load_config
+    return load_config(root)[1].db_url
+
+
+def scores(root, assignment):
+    """{student: {grade_id: score}} from the gradebook, for graded test cells."""
+    from nbgrader.api import Gradebook, MissingEntry
+    table = {}
+    with Gradebook(db_url(root)) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return table
+        for submission in submissions:
+            row = table.setdefault(submission.student_id, {})
+            for nb in submission.notebooks:
+                for grade in nb.grades:
+                    if grade.max_score:
+                        row[grade.name] = grade.score
+    return table
+
+
+def max_scores(root, assignment):
+    from nbgrader.api import Gradebook
+    with Gradebook(db_url(root)) as gb:
+        a = gb.find_assignment(assignment)
+        return {c.name: c.max_score for nb in a.notebooks for c in nb.grade_cells}
