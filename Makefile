@@ -31,10 +31,12 @@ test: $(VENV_STAMP) sandbox-tools
 	OPENBLAS_NUM_THREADS=1 .venv/bin/python -m pytest -q -ra
 
 # 200 Step-by-Step submissions: plain serial `nbgrader autograde` against `dnnkit grade`.
-# Then `dnnkit grade --cluster` on a local Dask cluster of 1 and 2 workers (benchmarks/bench_dask.py).
+# Then `dnnkit grade --cluster` on a local Dask cluster of 1 and 2 workers (benchmarks/bench_dask.py),
+# and the coordinator's recording cost per result on its own (benchmarks/bench_record.py).
 bench: $(VENV_STAMP) sandbox-tools
 	.venv/bin/python benchmarks/bench_grade.py
 	.venv/bin/python benchmarks/bench_dask.py
+	.venv/bin/python benchmarks/bench_record.py
 
 release: $(VENV_STAMP)
 	.venv/bin/dnnkit release --all

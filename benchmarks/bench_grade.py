@@ -45,13 +45,13 @@ def make_class(root, n):
         if kind in (0, 1, 2):
             nb, what = submissions.make(release_nb, source_nb, functions), "complete"
         elif kind == 3:
-            nb, what = submissions.make(release_nb, source_nb, functions, spec.STYLES), "styles"
+            nb, what = submissions.make(release_nb, source_nb, functions, spec.styles), "styles"
         elif kind == 4:
             nb, what = release_nb, "blank"
         elif kind == 5:
             nb, what = submissions.make(release_nb, source_nb, functions[:len(functions) // 2]), "half"
         else:
-            mistake = spec.MISTAKES[i % len(spec.MISTAKES)]
+            mistake = spec.mistakes[i % len(spec.mistakes)]
             nb, what = submissions.make(release_nb, source_nb, functions, [mistake]), "mistake"
         student = f"s{i:03d}"
         submissions.write(root, ASSIGNMENT, student, nb)

@@ -64,7 +64,7 @@ def graded_course(tmp_path_factory):
     course_mod.nbgrader(path, "generate_assignment", a, "--force")
     release = notebook.read(submissions.release_notebook_path(path, a))
     functions = notebook.graded_functions(source)
-    mistake = next(m for m in assignments.load(a).MISTAKES
+    mistake = next(m for m in assignments.load(a).mistakes
                    if (m.function, m.key) == ("linear_backward", "missing_1_over_m"))
     for student, nb in {"ada_complete": submissions.make(release, source, functions),
                         "ben_blank": release,

@@ -165,7 +165,7 @@ def test_autograde_full_blank_and_one_mistake_each(course, assignment, nb_name, 
                       submissions.make(release_nb, source_nb, functions))
     submissions.write(course, assignment, "blank", release_nb)
     first = {}
-    for m in spec.MISTAKES:
+    for m in spec.mistakes:
         first.setdefault(m.function, m)
     assert set(first) == set(functions)
     for name, mistake in first.items():

@@ -143,7 +143,7 @@ def _verdicts(judge, variant, seeds=(0, 1)):
     function = judge.mutant(variant)
     for seed in seeds:
         rng = np.random.default_rng(seed)
-        cases = [Case(*c) for c in judge.spec.hidden_cases(variant.function, rng, judge.reference)]
+        cases = [Case(*c) for c in judge.spec.hidden_cases[variant.function](rng, judge.reference)]
         with np.errstate(all="ignore"):   # results as the judge reads them from a student's process
             results = [judge.run_reference(function, case) for case in cases]
             verdicts.append(judge.verdict(variant.function, cases, results))
@@ -152,9 +152,9 @@ def _verdicts(judge, variant, seeds=(0, 1)):
 
 def test_every_mistake_fails_the_hidden_tests_and_is_named(judge):
     spec = assignments.load(A)
-    assert {m.function for m in spec.MISTAKES} == {"two_layer_model", "L_layer_model"}
-    assert len(spec.MISTAKES) >= 14
-    for mistake in spec.MISTAKES:
+    assert {m.function for m in spec.mistakes} == {"two_layer_model", "L_layer_model"}
+    assert len(spec.mistakes) >= 14
+    for mistake in spec.mistakes:
         for verdict in _verdicts(judge, mistake):
             assert not verdict.passed, mistake.key
             assert verdict.mistake == mistake.key, (mistake.function, mistake.key, verdict.message)
@@ -162,8 +162,8 @@ def test_every_mistake_fails_the_hidden_tests_and_is_named(judge):
 
 def test_every_accepted_style_passes(judge):
     spec = assignments.load(A)
-    assert {s.function for s in spec.STYLES} == {"two_layer_model", "L_layer_model"}
-    for style in spec.STYLES:
+    assert {s.function for s in spec.styles} == {"two_layer_model", "L_layer_model"}
+    for style in spec.styles:
         for verdict in _verdicts(judge, style):
             assert verdict.passed, (style.function, style.key, verdict.message)
 
@@ -171,8 +171,7 @@ def test_every_accepted_style_passes(judge):
 def test_hidden_cases_are_small(judge):
     """Grading trains on tiny data sets for a few hundred iterations, never on the pictures."""
     for name in ("two_layer_model", "L_layer_model"):
-        cases = [Case(*c) for c in judge.spec.hidden_cases(name, np.random.default_rng(0),
-                                                            judge.reference)]
+        cases = [Case(*c) for c in judge.spec.hidden_cases[name](np.random.default_rng(0), judge.reference)]
         assert len(cases) >= 4 and min(c.kwargs["num_iterations"] for c in cases) == 1
         assert sum(c.kwargs["num_iterations"] for c in cases) <= 1000
         assert all(c.args[0].size <= 100 for c in cases)

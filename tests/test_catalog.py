@@ -100,11 +100,11 @@ def test_every_style_and_mistake_of_the_assignment_is_in_the_catalog(assignment)
     spec = assignments.load(assignment)
     entries = catalog.entries(assignment)
     used = {_key(v) for e in entries for v in e.variants}
-    assert {f"{v.function}/{v.key}" for v in spec.STYLES} <= used
+    assert {f"{v.function}/{v.key}" for v in spec.styles} <= used
     # each known mistake is made by a catalog student (as the mutant or in a hand-written form)
     # whose expected diagnosis is part of that mistake's message
     words = {w for e in entries for w in e.wrong.values() if w}
-    unmade = [m.key for m in spec.MISTAKES if not any(w in m.message for w in words)]
+    unmade = [m.key for m in spec.mistakes if not any(w in m.message for w in words)]
     assert unmade == []
 
 
@@ -123,7 +123,7 @@ def test_every_entry_builds_and_every_variant_applies(assignment):
     spec = assignments.load(assignment)
     release_nb, source_nb = _notebooks(assignment)
     reference = notebook.reference_cells(source_nb)
-    for v in spec.MISTAKES + spec.STYLES:
+    for v in spec.mistakes + spec.styles:
         assert v.apply(reference[v.function]) != reference[v.function], v.key
     for entry in catalog.entries(assignment):
         nb = accuracy.make(entry, release_nb, source_nb)

@@ -315,6 +315,32 @@ def test_each_gets_exactly_its_points(graded, way, student):
     assert got == want, (student, got, output[-3000:])
 
 
+# Where the two entry points differ on purpose: plain nbgrader cannot copy a file where the
+# course has a folder, and grades nothing of a submission that is a link.
+DIFFERENT_WAYS = {"g_shadows_kit_files", "g_submits_a_link"}
+
+
+def function_points(course):
+    from nbgrader.api import Gradebook
+    with Gradebook("sqlite:///" + os.path.join(course, "gradebook.db")) as gb:
+        return {s.student_id: {g.name: g.score for nb in s.notebooks for g in nb.grades}
+                for s in gb.assignment_submissions(A)}
+
+
+@pytest.mark.slow
+def test_both_entry_points_give_the_same_points_and_verdicts(graded):
+    """`dnnkit grade` and plain `nbgrader autograde`, on every hostile case: each test cell's
+    points and each function's verdict (passed, mistake, fault, message, cases, seed)."""
+    from dnnkit.staff import results
+    (ours, _, _, _), (plain, _, _, _) = graded["dnnkit"], graded["nbgrader"]
+    points = {way: function_points(course) for way, course in (("dnnkit", ours), ("nbgrader", plain))}
+    for student in STUDENTS:
+        if student in DIFFERENT_WAYS:
+            continue
+        assert points["dnnkit"].get(student) == points["nbgrader"].get(student), student
+        assert results.verdicts_of(ours, A, student) == results.verdicts_of(plain, A, student), student
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("way", WAYS)
 def test_nothing_of_the_reference_or_of_other_students_reaches_a_student(graded, way, root):

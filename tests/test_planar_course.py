@@ -19,7 +19,7 @@ def test_the_original_courses_sigmoid_and_its_unpacking_mistake(course):
     release_nb = notebook.read(os.path.join(course, "release", A, NB + ".ipynb"))
     source_nb = notebook.read(notebook.source_notebook_path(course, A, NB))
     functions = notebook.graded_functions(source_nb)
-    unpacked = next(m for m in assignments.load(A).MISTAKES if m.key == "sigmoid_unpacked")
+    unpacked = next(m for m in assignments.load(A).mistakes if m.key == "sigmoid_unpacked")
     submissions.write(course, A, "textbook", submissions.make(release_nb, source_nb, functions))
     submissions.write(course, A, "unpacks", submissions.make(release_nb, source_nb, functions, [unpacked]))
     course_mod.nbgrader(course, "autograde", A, "--force")
@@ -43,7 +43,7 @@ def test_documented_arguments_are_judged_too(course):
     release_nb = notebook.read(os.path.join(course, "release", A, NB + ".ipynb"))
     source_nb = notebook.read(notebook.source_notebook_path(course, A, NB))
     functions = notebook.graded_functions(source_nb)
-    silent = next(m for m in assignments.load(A).MISTAKES if m.key == "cost_never_computed")
+    silent = next(m for m in assignments.load(A).mistakes if m.key == "cost_never_computed")
     submissions.write(course, A, "no_cost", submissions.make(release_nb, source_nb, functions, [silent]))
     course_mod.nbgrader(course, "autograde", A, "--force")
     row = course_mod.scores(course, A)["no_cost"]

@@ -123,7 +123,7 @@ def write_class(course, assignment, plan):
     source_nb = notebook.read(notebook.source_notebook_path(course, assignment, name))
     functions = notebook.graded_functions(source_nb)
     spec = assignments.load(assignment)
-    by_key = {f"{m.function}/{m.key}": m for m in spec.MISTAKES}
+    by_key = {f"{m.function}/{m.key}": m for m in spec.mistakes}
     for student, (count, mistakes) in plan.items():
         solved = functions if count is None else functions[:count]
         nb = submissions.make(release_nb, source_nb, solved, [by_key[k] for k in mistakes])

@@ -37,5 +37,5 @@ def test_one_class_in_every_assignment(course):
         assert list(students) == expected, assignment
         shown = [d[len("one mistake in "):].replace(": ", "/") for d in students.values()
                  if d.startswith("one mistake in ")]
-        assert shown == assignments.load(assignment).DEMO_MISTAKES
+        assert shown == assignments.load(assignment).demo_mistakes
     assert sorted(os.listdir(os.path.join(course, "submitted"))) == sorted(expected)

@@ -4,7 +4,7 @@ The two models are graded like any function: on small random data sets and a few
 iterations at most, drawn at grade time, against the reference run on the same inputs. Never
 by training on the pictures (a minute or two of CPU per model and student).
 """
-from dnnkit.assignments import Variant
+from dnnkit.assignments import Spec, Variant
 from testCases.application import PUBLIC_CASES
 
 OUTPUTS = {name: spec["outputs"] for name, spec in PUBLIC_CASES.items()}
@@ -140,18 +140,22 @@ def _data(rng, n_x, m):
     return X, Y
 
 
-def hidden_cases(name, rng, ref):
-    if name == "two_layer_model":
-        shapes = TWO_LAYER
-    elif name == "L_layer_model":
-        shapes = DEEP
-    else:
-        raise KeyError(name)
-    cases = []
-    for (dims, m), iterations in zip(shapes, ITERATIONS):
-        X, Y = _data(rng, dims[0], m)
-        kwargs = {"learning_rate": float(rng.uniform(0.01, 0.3)), "num_iterations": iterations}
-        if iterations == 1:
-            kwargs["print_cost"] = True  # printing must not break anything
-        cases.append(((X, Y, tuple(dims) if name == "two_layer_model" else list(dims)), kwargs))
-    return cases
+def _training(shapes, dims_type):
+    """Hidden cases of a training function: tiny data sets, few iterations (`shapes`: its
+    ((layer dims), m) per case)."""
+    def draw(rng, ref):
+        cases = []
+        for (dims, m), iterations in zip(shapes, ITERATIONS):
+            X, Y = _data(rng, dims[0], m)
+            kwargs = {"learning_rate": float(rng.uniform(0.01, 0.3)), "num_iterations": iterations}
+            if iterations == 1:
+                kwargs["print_cost"] = True  # printing must not break anything
+            cases.append(((X, Y, dims_type(dims)), kwargs))
+        return cases
+    return draw
+
+
+# The hidden cases of each graded function: draw(rng, reference functions) -> [case].
+HIDDEN_CASES = {"two_layer_model": _training(TWO_LAYER, tuple), "L_layer_model": _training(DEEP, list)}
+
+SPEC = Spec("application", OUTPUTS, HIDDEN_CASES, MISTAKES, STYLES, DEMO_MISTAKES, VALUE_HINTS)

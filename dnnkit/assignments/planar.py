@@ -1,7 +1,7 @@
 """Grading knowledge of "Planar data classification with one hidden layer"."""
 import numpy as np
 
-from dnnkit.assignments import Variant
+from dnnkit.assignments import Spec, Variant
 from testCases.planar import PUBLIC_CASES
 
 OUTPUTS = {name: spec["outputs"] for name, spec in PUBLIC_CASES.items()}
@@ -234,55 +234,88 @@ def _seed(rng):
     return int(rng.integers(4, 2 ** 31))
 
 
-def hidden_cases(name, rng, ref):
+def _layer_sizes(rng, ref):
     n = rng.standard_normal
-    if name == "layer_sizes":
-        return [((n((n_x, m)), n((n_y, m))),) for n_x, _, n_y, m in SHAPES]
-    if name == "initialize_parameters":
-        return [((n_x, n_h, n_y), {}, _seed(rng)) for n_x, n_h, n_y, _ in SHAPES]
-    if name == "forward_propagation":
-        return [((n((n_x, m)), _parameters(rng, n_x, n_h, n_y)),) for n_x, n_h, n_y, m in SHAPES]
-    if name == "compute_cost":
-        cases = []
-        for m in (1, 3, 7, 20):
-            A2 = rng.uniform(0.05, 0.95, (1, m))
-            cases.append(((A2, _labels(rng, 1, m)),))
-        return cases
-    if name == "backward_propagation":
-        cases = []
-        for n_x, n_h, n_y, m in SHAPES:
-            X, params = n((n_x, m)), _parameters(rng, n_x, n_h, n_y)
-            _, cache = ref["forward_propagation"](X, params)
-            cases.append(((params, cache, X, _labels(rng, n_y, m)),))
-        return cases
-    if name == "update_parameters":
-        cases = []
-        for i, (n_x, n_h, n_y, _) in enumerate(SHAPES[:4]):
-            params = _parameters(rng, n_x, n_h, n_y)
-            grads = {"d" + k: n(v.shape) for k, v in params.items()}
-            # Half the cases use the default learning rate, half another one.
-            cases.append(((params, grads),) if i % 2 else
-                         ((params, grads, float(rng.uniform(0.01, 2.0))),))
-        return cases
-    if name == "nn_model":
-        # Few iterations on few points: the judge must take well under a second.
-        cases = []
-        for i, (n_x, m, n_h, iterations) in enumerate([(2, 12, 3, 30), (3, 5, 1, 10), (2, 8, 4, 50),
-                                                       (1, 1, 5, 5)]):
-            X = n((n_x, m))
-            kwargs = {"num_iterations": iterations}
-            if i == 1:   # the documented argument must run too (a cost never computed fails it)
-                kwargs["print_cost"] = True
-            cases.append(((X, _labels(rng, 1, m), n_h), kwargs, _seed(rng)))
-        return cases
-    if name == "predict":
-        cases = []
-        for n_x, n_h, _, m in SHAPES:
-            params, X = _parameters(rng, n_x, n_h, 1), n((n_x, m))
-            # Centre the output unit on these points so that both classes come out (and no
-            # probability is exactly 0.5).
-            Z2 = ref["forward_propagation"](X, params)[1]["Z2"]
-            params["b2"] = params["b2"] - np.median(Z2) + 0.01
-            cases.append(((params, X),))
-        return cases
-    raise KeyError(name)
+    return [((n((n_x, m)), n((n_y, m))),) for n_x, _, n_y, m in SHAPES]
+
+
+def _initialize_parameters(rng, ref):
+    return [((n_x, n_h, n_y), {}, _seed(rng)) for n_x, n_h, n_y, _ in SHAPES]
+
+
+def _forward_propagation(rng, ref):
+    n = rng.standard_normal
+    return [((n((n_x, m)), _parameters(rng, n_x, n_h, n_y)),) for n_x, n_h, n_y, m in SHAPES]
+
+
+def _compute_cost(rng, ref):
+    cases = []
+    for m in (1, 3, 7, 20):
+        A2 = rng.uniform(0.05, 0.95, (1, m))
+        cases.append(((A2, _labels(rng, 1, m)),))
+    return cases
+
+
+def _backward_propagation(rng, ref):
+    n = rng.standard_normal
+    cases = []
+    for n_x, n_h, n_y, m in SHAPES:
+        X, params = n((n_x, m)), _parameters(rng, n_x, n_h, n_y)
+        _, cache = ref["forward_propagation"](X, params)
+        cases.append(((params, cache, X, _labels(rng, n_y, m)),))
+    return cases
+
+
+def _update_parameters(rng, ref):
+    n = rng.standard_normal
+    cases = []
+    for i, (n_x, n_h, n_y, _) in enumerate(SHAPES[:4]):
+        params = _parameters(rng, n_x, n_h, n_y)
+        grads = {"d" + k: n(v.shape) for k, v in params.items()}
+        # Half the cases use the default learning rate, half another one.
+        cases.append(((params, grads),) if i % 2 else
+                     ((params, grads, float(rng.uniform(0.01, 2.0))),))
+    return cases
+
+
+def _nn_model(rng, ref):
+    n = rng.standard_normal
+    # Few iterations on few points: the judge must take well under a second.
+    cases = []
+    for i, (n_x, m, n_h, iterations) in enumerate([(2, 12, 3, 30), (3, 5, 1, 10), (2, 8, 4, 50),
+                                                   (1, 1, 5, 5)]):
+        X = n((n_x, m))
+        kwargs = {"num_iterations": iterations}
+        if i == 1:   # the documented argument must run too (a cost never computed fails it)
+            kwargs["print_cost"] = True
+        cases.append(((X, _labels(rng, 1, m), n_h), kwargs, _seed(rng)))
+    return cases
+
+
+def _predict(rng, ref):
+    n = rng.standard_normal
+    cases = []
+    for n_x, n_h, _, m in SHAPES:
+        params, X = _parameters(rng, n_x, n_h, 1), n((n_x, m))
+        # Centre the output unit on these points so that both classes come out (and no
+        # probability is exactly 0.5).
+        Z2 = ref["forward_propagation"](X, params)[1]["Z2"]
+        params["b2"] = params["b2"] - np.median(Z2) + 0.01
+        cases.append(((params, X),))
+    return cases
+
+
+# The hidden cases of each graded function: draw(rng, reference functions) -> [case].
+HIDDEN_CASES = {
+    "layer_sizes": _layer_sizes,
+    "initialize_parameters": _initialize_parameters,
+    "forward_propagation": _forward_propagation,
+    "compute_cost": _compute_cost,
+    "backward_propagation": _backward_propagation,
+    "update_parameters": _update_parameters,
+    "nn_model": _nn_model,
+    "predict": _predict,
+}
+
+
+SPEC = Spec("planar", OUTPUTS, HIDDEN_CASES, MISTAKES, STYLES, DEMO_MISTAKES, VALUE_HINTS)

@@ -1,7 +1,7 @@
 """Grading knowledge of "Building your Deep Neural Network: Step by Step"."""
 import numpy as np
 
-from dnnkit.assignments import Variant
+from dnnkit.assignments import Spec, Variant
 from testCases.step_by_step import PUBLIC_CASES
 
 OUTPUTS = {name: spec["outputs"] for name, spec in PUBLIC_CASES.items()}
@@ -214,48 +214,83 @@ def _network(rng, dims, m):
     return rng.standard_normal((dims[0], m)), params
 
 
-def hidden_cases(name, rng, ref):
+def _initialize_parameters(rng, ref):
+    return [((2, 4, 1),), ((5, 1, 3),), ((1, 1, 1),), ((7, 3, 2),)]
+
+
+def _initialize_parameters_deep(rng, ref):
+    return [(([2, 4, 1],),), (([6, 5, 3, 1],),), (([1, 1],),), (([4, 7],),)]
+
+
+def _linear_forward(rng, ref):
     n = rng.standard_normal
-    if name == "initialize_parameters":
-        return [((2, 4, 1),), ((5, 1, 3),), ((1, 1, 1),), ((7, 3, 2),)]
-    if name == "initialize_parameters_deep":
-        return [(([2, 4, 1],),), (([6, 5, 3, 1],),), (([1, 1],),), (([4, 7],),)]
-    if name == "linear_forward":
-        return [((n((a, m)), n((b, a)), n((b, 1))),) for a, b, m in LAYER_SHAPES]
-    if name == "linear_activation_forward":
-        return [((n((a, m)), n((b, a)), n((b, 1)), act),)
-                for a, b, m in LAYER_SHAPES for act in ("sigmoid", "relu")]
-    if name == "L_model_forward":
-        return [(_network(rng, dims, m),) for dims in NETWORKS for m in (1, 4)]
-    if name == "compute_cost":
-        cases = []
-        for m in (1, 3, 7, 20):
-            AL = rng.uniform(0.05, 0.95, (1, m))
+    return [((n((a, m)), n((b, a)), n((b, 1))),) for a, b, m in LAYER_SHAPES]
+
+
+def _linear_activation_forward(rng, ref):
+    n = rng.standard_normal
+    return [((n((a, m)), n((b, a)), n((b, 1)), act),)
+            for a, b, m in LAYER_SHAPES for act in ("sigmoid", "relu")]
+
+
+def _L_model_forward(rng, ref):
+    return [(_network(rng, dims, m),) for dims in NETWORKS for m in (1, 4)]
+
+
+def _compute_cost(rng, ref):
+    cases = []
+    for m in (1, 3, 7, 20):
+        AL = rng.uniform(0.05, 0.95, (1, m))
+        Y = (rng.uniform(size=(1, m)) > 0.5).astype(int)
+        cases.append(((AL, Y),))
+    return cases
+
+
+def _linear_backward(rng, ref):
+    n = rng.standard_normal
+    return [((n((b, m)), (n((a, m)), n((b, a)), n((b, 1)))),) for a, b, m in LAYER_SHAPES]
+
+
+def _linear_activation_backward(rng, ref):
+    n = rng.standard_normal
+    return [((n((b, m)), ((n((a, m)), n((b, a)), n((b, 1))), n((b, m))), act),)
+            for a, b, m in LAYER_SHAPES for act in ("sigmoid", "relu")]
+
+
+def _L_model_backward(rng, ref):
+    cases = []
+    for dims in NETWORKS:
+        for m in (1, 5):
+            X, params = _network(rng, dims, m)
+            AL, caches = ref["L_model_forward"](X, params)
             Y = (rng.uniform(size=(1, m)) > 0.5).astype(int)
-            cases.append(((AL, Y),))
-        return cases
-    if name == "linear_backward":
-        return [((n((b, m)), (n((a, m)), n((b, a)), n((b, 1)))),) for a, b, m in LAYER_SHAPES]
-    if name == "linear_activation_backward":
-        return [((n((b, m)), ((n((a, m)), n((b, a)), n((b, 1))), n((b, m))), act),)
-                for a, b, m in LAYER_SHAPES for act in ("sigmoid", "relu")]
-    if name == "L_model_backward":
-        cases = []
-        for dims in NETWORKS:
-            for m in (1, 5):
-                X, params = _network(rng, dims, m)
-                AL, caches = ref["L_model_forward"](X, params)
-                Y = (rng.uniform(size=(1, m)) > 0.5).astype(int)
-                cases.append(((AL, Y, caches),))
-        return cases
-    if name == "update_parameters":
-        cases = []
-        for dims in NETWORKS:
-            _, params = _network(rng, dims, 1)
-            grads = {"d" + k: n(v.shape) for k, v in params.items()}
-            cases.append(((params, grads, float(rng.uniform(0.01, 1.0))),))
-        return cases
-    raise KeyError(name)
+            cases.append(((AL, Y, caches),))
+    return cases
+
+
+def _update_parameters(rng, ref):
+    n = rng.standard_normal
+    cases = []
+    for dims in NETWORKS:
+        _, params = _network(rng, dims, 1)
+        grads = {"d" + k: n(v.shape) for k, v in params.items()}
+        cases.append(((params, grads, float(rng.uniform(0.01, 1.0))),))
+    return cases
+
+
+# The hidden cases of each graded function: draw(rng, reference functions) -> [case].
+HIDDEN_CASES = {
+    "initialize_parameters": _initialize_parameters,
+    "initialize_parameters_deep": _initialize_parameters_deep,
+    "linear_forward": _linear_forward,
+    "linear_activation_forward": _linear_activation_forward,
+    "L_model_forward": _L_model_forward,
+    "compute_cost": _compute_cost,
+    "linear_backward": _linear_backward,
+    "linear_activation_backward": _linear_activation_backward,
+    "L_model_backward": _L_model_backward,
+    "update_parameters": _update_parameters,
+}
 
 
 def _check_gradients(ref, case, grads):
@@ -293,3 +328,6 @@ def _check_gradients(ref, case, grads):
 
 
 EXTRA_CHECKS = {"L_model_backward": _check_gradients}
+
+
+SPEC = Spec("step_by_step", OUTPUTS, HIDDEN_CASES, MISTAKES, STYLES, DEMO_MISTAKES, VALUE_HINTS, EXTRA_CHECKS)

@@ -131,10 +131,26 @@ class Recorder:
     def dest(self, student, assignment):
         return self.coursedir.format_path(self.coursedir.autograded_directory, student, assignment)
 
-    def record(self, task, result, timestamp):
+    def record(self, items):
+        """Record [(task, result, timestamp)] together: each autograded folder staged beside its
+        place, every gradebook row in one transaction, then each status file written and each
+        folder swapped in (a folder is in place only once its grades are committed)."""
+        staged = []
+        try:
+            for task, result, _ in items:
+                staged.append(self._stage(task, result))
+            self.save_grades([(result, timestamp) for _, result, timestamp in items])
+        except BaseException:
+            for new in staged:
+                shutil.rmtree(new, ignore_errors=True)
+            raise
+        for (task, result, _), new in zip(items, staged):
+            self._swap_in(task, result, new)
+
+    def _stage(self, task, result):
         dest = self.dest(task.student, task.assignment)
-        new, old = dest + ".dnnkit-new", dest + ".dnnkit-old"
-        for leftover in (new, old):
+        new = dest + ".dnnkit-new"
+        for leftover in (new, dest + ".dnnkit-old"):
             shutil.rmtree(leftover, ignore_errors=True)
         files = grading.autograded_files(task.files, self.course)
         files.update({nb.name + ".ipynb": nb.text.encode("utf-8") for nb in result.notebooks if nb.text})
@@ -143,7 +159,10 @@ class Recorder:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(data)
-        self.save_grades(result, timestamp)
+        return new
+
+    def _swap_in(self, task, result, new):
+        dest, old = self.dest(task.student, task.assignment), new[:-len(".dnnkit-new")] + ".dnnkit-old"
         result.outcome(self.course.key).write(os.path.join(new, STATUS_FILE))
         for dirpath, _, filenames in os.walk(new):   # like nbgrader's set_permissions
             for name in filenames:
@@ -153,45 +172,78 @@ class Recorder:
         os.rename(new, dest)
         shutil.rmtree(old, ignore_errors=True)
 
-    def save_grades(self, result, timestamp):
-        """The rows nbgrader's Autograde writes: student, submission (timestamp), the scores and
-        comments of SaveAutoGrades, AssignLatePenalties' penalty; zeros for missing notebooks.
-        One transaction per submission."""
-        from nbgrader.api import Comment, Grade, InvalidEntry
-        gb = self.gb
+    def save_grades(self, batch):
+        """The rows nbgrader's Autograde writes, for [(result, timestamp)] in one transaction:
+        student, submission (timestamp), the scores and comments of SaveAutoGrades,
+        AssignLatePenalties' penalty; zeros for missing notebooks. Gradebook.update_or_create_
+        student and _submission commit once each per call: for a batch, their rows are made
+        here as they make them, and committed once."""
+        from nbgrader import utils as nbutils
+        from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook, new_uuid
+        gb, db = self.gb, self.gb.db
+        students = sorted({result.student for result, _ in batch})
         try:
-            try:
-                gb.update_or_create_student(result.student)
-            except InvalidEntry:   # just created by a run on another assignment (same gradebook)
-                gb.find_student(result.student)
-            submission = gb.update_or_create_submission(
-                result.assignment, result.student, **({"timestamp": timestamp} if timestamp else {}))
-            notebooks = {}
-            for nbr in result.notebooks:
-                notebook = notebooks[nbr.name] = gb.find_submission_notebook(
-                    nbr.name, result.assignment, result.student)
-                grades, comments = _with_cells(gb, Grade, notebook), _with_cells(gb, Comment, notebook)
-                if nbr.state == "graded":
-                    for grade in grades:
-                        if grade.name in nbr.grades:
-                            grade.auto_score = nbr.grades[grade.name]
-                            # SaveAutoGrades: a manual score or no auto score needs a person
-                            grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-                    for comment in comments:
-                        if comment.name in nbr.comments:
-                            comment.auto_comment = nbr.comments[comment.name]
-                else:   # missing (nbgrader: zero), or unreadable (zero, and flagged for a person)
-                    for grade in grades:
-                        grade.auto_score = 0
-                        grade.needs_manual_grade = nbr.state != "missing"
-            gb.db.flush()
-            for nbr in result.notebooks:
-                if nbr.state == "graded":
-                    self._late_penalty(submission, notebooks[nbr.name], result.student)
-            gb.db.commit()
-        except Exception:
-            gb.db.rollback()
+            known = {row.id for row in db.query(Student.id).filter(Student.id.in_(students))}
+            for student in students:
+                if gb.authenticator:   # as add_student and update_or_create_student do
+                    gb.authenticator.add_student_to_course(student, gb.course_id)
+                if student not in known:
+                    db.add(Student(id=student))
+            assignment = gb.find_assignment(self.course.assignment)
+            submissions = {row.student_id: row for row in db.query(SubmittedAssignment).filter(
+                SubmittedAssignment.assignment_id == assignment.id,
+                SubmittedAssignment.student_id.in_(students))}
+            # what Gradebook.add_submission makes, by ids (through the relationships, each row
+            # would also be appended to the assignment's and the cells' loaded collections)
+            notebooks = [(nb.id, [c.id for c in nb.grade_cells + nb.task_cells],
+                          [c.id for c in nb.solution_cells + nb.task_cells]) for nb in assignment.notebooks]
+            for result, timestamp in batch:
+                submission = submissions.get(result.student)
+                if submission is None:
+                    submission = submissions[result.student] = SubmittedAssignment(
+                        id=new_uuid(), assignment_id=assignment.id, student_id=result.student)
+                    rows = [submission]
+                    for notebook_id, graded, commented in notebooks:
+                        nb = SubmittedNotebook(id=new_uuid(), notebook_id=notebook_id, assignment_id=submission.id)
+                        rows += [nb, *(Grade(id=new_uuid(), cell_id=c, notebook_id=nb.id) for c in graded),
+                                 *(Comment(id=new_uuid(), cell_id=c, notebook_id=nb.id) for c in commented)]
+                    db.add_all(rows)
+                if timestamp:
+                    submission.timestamp = nbutils.parse_utc(timestamp)
+            db.flush()
+            rows = _rows_of(db, [submissions[result.student] for result, _ in batch])
+            for result, _ in batch:
+                self._scores(result, rows[submissions[result.student].id])
+            db.flush()
+            for result, _ in batch:
+                submission = submissions[result.student]
+                for nbr in result.notebooks:
+                    if nbr.state == "graded":
+                        self._late_penalty(submission, rows[submission.id][nbr.name]["notebook"],
+                                           result.student)
+            db.commit()
+        except BaseException:
+            db.rollback()
             raise
+
+    @staticmethod
+    def _scores(result, notebooks):
+        """SaveAutoGrades' scores and comments of one result; `notebooks`: its rows by notebook."""
+        for nbr in result.notebooks:
+            grades, comments = notebooks[nbr.name]["grades"], notebooks[nbr.name]["comments"]
+            if nbr.state == "graded":
+                for grade in grades:
+                    if grade.cell.name in nbr.grades:
+                        grade.auto_score = nbr.grades[grade.cell.name]
+                        # SaveAutoGrades: a manual score or no auto score needs a person
+                        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                for comment in comments:
+                    if comment.cell.name in nbr.comments:
+                        comment.auto_comment = nbr.comments[comment.cell.name]
+            else:   # missing (nbgrader: zero), or unreadable (zero, and flagged for a person)
+                for grade in grades:
+                    grade.auto_score = 0
+                    grade.needs_manual_grade = nbr.state != "missing"
 
     def _late_penalty(self, submission, notebook, student):
         """AssignLatePenalties: the plugin's penalty, kept between 0 and the notebook's score."""
@@ -204,11 +256,22 @@ class Recorder:
                 notebook.late_submission_penalty = min(max(penalty, 0), notebook.score)
 
 
-def _with_cells(gb, model, notebook):
-    """A submitted notebook's Grade or Comment rows with their cells, in one query: each row's
-    `name` reads its cell, which the lazy default fetches with a query per row."""
+def _rows_of(db, submissions):
+    """{submission id: {notebook name: {"notebook", "grades", "comments"}}} of the submissions'
+    rows, in three queries whatever their number (the lazy default asks once per row)."""
     from sqlalchemy.orm import joinedload
-    return gb.db.query(model).options(joinedload(model.cell)).filter(model.notebook_id == notebook.id).all()
+    from nbgrader.api import Comment, Grade, SubmittedNotebook
+    ids = [s.id for s in submissions]
+    rows = {i: {} for i in ids}
+    notebooks = db.query(SubmittedNotebook).options(joinedload(SubmittedNotebook.notebook)).filter(
+        SubmittedNotebook.assignment_id.in_(ids)).all()
+    by_id = {}
+    for nb in notebooks:
+        by_id[nb.id] = rows[nb.assignment_id][nb.notebook.name] = {"notebook": nb, "grades": [], "comments": []}
+    for model, key in ((Grade, "grades"), (Comment, "comments")):
+        for row in db.query(model).options(joinedload(model.cell)).filter(model.notebook_id.in_(list(by_id))):
+            by_id[row.notebook_id][key].append(row)
+    return rows
 
 
 def read_status(dest):
@@ -368,25 +431,26 @@ def _run(tasks, timestamps, recorder, workers, outcome, reasons, progress, execu
         while queue:
             futures = {executor.submit(grading.grade, task): (task, notes) for task, notes in queue}
             queue = []
-            for future in concurrent.futures.as_completed(futures):
-                task, notes = futures[future]
-                try:
-                    result = future.result()
-                except concurrent.futures.process.BrokenProcessPool:
-                    attempts[task.student] = attempts.get(task.student, 0) + 1
-                    if attempts[task.student] < 3:   # a worker died: grade it again
+            while futures:
+                # everything finished since the last recording is recorded together: one
+                # transaction however many workers a cluster has
+                done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
+                ready = []
+                for future in done:
+                    task, notes = futures.pop(future)
+                    result = _result_of(future, task, attempts)
+                    if result is None:   # a worker died: grade it again
                         queue.append((task, notes))
                         continue
-                    result = fault_result(task, "the grading worker died while grading it")
-                except Exception as error:  # noqa: BLE001 (a grader bug must not stop the batch)
-                    result = fault_result(task, f"the grader failed: {type(error).__name__}: {error}")
-                result.faults.extend(Fault(where, why) for where, why in notes.items())
-                if notes and result.status == "graded":
-                    result.reason = "; ".join(filter(None, [result.reason] + [f"{k}: {v}" for k, v in notes.items()]))
+                    result.faults.extend(Fault(where, why) for where, why in notes.items())
+                    if notes and result.status == "graded":
+                        result.reason = "; ".join(filter(None, [result.reason] + [f"{k}: {v}" for k, v in notes.items()]))
+                    ready.append((task, result, timestamps.get(task.student)))
                 with _interrupt_deferred():
-                    result = _record(recorder, task, result, timestamps.get(task.student))
-                outcome[task.student], reasons[task.student] = result.status, result.reason
-                progress.add(result.status)
+                    recorded = record_all(recorder, ready)
+                for (task, _, _), result in zip(ready, recorded):
+                    outcome[task.student], reasons[task.student] = result.status, result.reason
+                    progress.add(result.status)
             if queue:
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = local_executor(min(workers, len(queue)), tmp)
@@ -403,19 +467,43 @@ def _run(tasks, timestamps, recorder, workers, outcome, reasons, progress, execu
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _result_of(future, task, attempts):
+    """A finished grading's Result, a fault's, or None when it should be graded again."""
+    try:
+        return future.result()
+    except concurrent.futures.process.BrokenProcessPool:
+        attempts[task.student] = attempts.get(task.student, 0) + 1
+        if attempts[task.student] < 3:
+            return None
+        return fault_result(task, "the grading worker died while grading it")
+    except Exception as error:  # noqa: BLE001 (a grader bug must not stop the batch)
+        return fault_result(task, f"the grader failed: {type(error).__name__}: {error}")
+
+
 def _record(recorder, task, result, timestamp):
     """Record `result`; if that fails, record a fault naming why (the batch goes on)."""
     try:
-        recorder.record(task, result, timestamp)
+        recorder.record([(task, result, timestamp)])
         return result
     except Exception as error:  # noqa: BLE001 (one submission must not stop the others)
-        recorder.gb.db.rollback()
         fault = fault_result(task, f"its result could not be recorded: {type(error).__name__}: {error}"[:400])
         try:
-            recorder.record(task, fault, timestamp)
+            recorder.record([(task, fault, timestamp)])
         except Exception:  # noqa: BLE001 (the summary still names it)
             pass
         return fault
+
+
+def record_all(recorder, items):
+    """Record [(task, result, timestamp)] in one transaction; if that fails, each on its own, so
+    one bad result costs only itself. Returns what was recorded for each."""
+    if len(items) > 1:
+        try:
+            recorder.record(items)
+            return [result for _, result, _ in items]
+        except Exception:  # noqa: BLE001 (then one by one, below)
+            pass
+    return [_record(recorder, task, result, timestamp) for task, result, timestamp in items]
 
 
 class _interrupt_deferred:

@@ -24,7 +24,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -245,6 +244,9 @@ class Definition:
                 return cell
         raise MissingEntry()
 
+    def cell_names(self, notebook):
+        return {cell.name for cell in self.course.notebooks[notebook].source_cells}
+
     def find_graded_cell(self, name, notebook, assignment):
         nb = self.find_notebook(notebook, assignment)
         for cell in nb.grade_cells + nb.task_cells:
@@ -253,35 +255,83 @@ class Definition:
         raise MissingEntry()
 
 
+# What nbgrader repairs in a submission, in the words of the grading note. Noted where it
+# happens (the submitted cells, OverwriteCells.report_change), not read back from nbgrader's log.
+REPAIRED = {
+    "edited": "locked cell edited: nbgrader restored it from the source",
+    "duplicated": "cell duplicated: nbgrader ignored the copies",
+    "unknown": "unknown grade id: nbgrader ignored the cell",
+    "deleted": "test cell deleted: nbgrader restored it from the source",
+    "points": "points changed to {new:g}: nbgrader reset them to {old:g}",
+    "cell_type": "cell turned into {new}: nbgrader made it {old} again",
+    "locked": "lock removed: nbgrader locked it again",
+}
+
+
+def _note(resources, grade_id, kind, **values):
+    """One note per cell and kind (nbgrader may report a change twice)."""
+    notes = resources["dnnkit"]["notes"]
+    fault = Fault(grade_id, REPAIRED[kind].format(**values))
+    if fault not in notes:
+        notes.append(fault)
+
+
 class NoteEditedCells(NbGraderPreprocessor):
-    """Notes locked cells whose source differs from the release (nbgrader restores them, but its
-    own warning fires for every test cell with hidden tests, edited or not)."""
+    """Notes, in the submission as it came, locked cells whose source differs from the release
+    (nbgrader's own report fires for every test cell with hidden tests, edited or not), grade
+    ids used twice and grade ids the assignment does not have."""
 
     def preprocess(self, nb, resources):
-        released = resources["dnnkit"]["released"]
+        released, seen = resources["dnnkit"]["released"], set()
+        known = resources["dnnkit"]["definition"].cell_names(resources["nbgrader"]["notebook"])
         for cell in nb.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id in released and cell.get("source") != released[grade_id]:
-                resources["dnnkit"]["notes"][grade_id] = ("locked cell edited: nbgrader restored it "
-                                                          "from the source")
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            if grade_id is None:
+                continue
+            if meta.get("grade") or meta.get("solution") or meta.get("locked"):   # as DeduplicateIds
+                if grade_id in seen:
+                    _note(resources, grade_id, "duplicated")
+                seen.add(grade_id)
+            if grade_id not in known:
+                _note(resources, grade_id, "unknown")
+            elif grade_id in released and cell.get("source") != released[grade_id]:
+                _note(resources, grade_id, "edited")
         return nb, resources
 
 
 class OverwriteCellsFromSnapshot(OverwriteCells):
-    """nbgrader's OverwriteCells; the source cells come from the snapshot."""
+    """nbgrader's OverwriteCells.preprocess, statement for statement, but for where the source
+    cells come from: the snapshot (`Definition`) instead of a gradebook connection per notebook
+    (tests/test_outcome.py pins nbgrader's body, so an nbgrader upgrade that changes it fails
+    there first). Its repairs are noted through `report_change`, nbgrader's one report of them."""
 
     def preprocess(self, nb, resources):
         self.notebook_id = resources["nbgrader"]["notebook"]
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.gradebook = resources["dnnkit"]["definition"]
+        self._resources = resources
         nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
-        for cell in nb.cells:   # DeduplicateIds leaves {} on copies; add_missing_task_cells trips on it
-            if cell.metadata.get("nbgrader", None) == {}:
+        for cell in nb.cells:
+            # DeduplicateIds leaves {} on copies, and an unknown grade id is deleted from its
+            # cell: left so, add_missing_*_cells raise KeyError (plain nbgrader then grades
+            # nothing of the notebook). They are ordinary cells now; the real ones come back.
+            meta = cell.metadata.get("nbgrader", None)
+            if meta is not None and "grade_id" not in meta:
                 del cell.metadata["nbgrader"]
         if self.add_missing_cells:
+            present = {c.metadata.nbgrader.get("grade_id") for c in nb.cells if "nbgrader" in c.metadata}
+            for cell in self.gradebook.find_notebook(self.notebook_id, self.assignment_id).grade_cells:
+                if cell.name not in present:
+                    _note(resources, cell.name, "deleted")
             nb, resources = self.add_missing_grade_cells(nb, resources)
             nb, resources = self.add_missing_task_cells(nb, resources)
         return nb, resources
+
+    def report_change(self, name, attr, old, new):
+        super().report_change(name, attr, old, new)
+        if attr in REPAIRED:   # a changed checksum is an edit, noted by NoteEditedCells
+            _note(self._resources, name, attr, old=old, new=new)
 
 
 class OverwriteKernelspecFromSnapshot(OverwriteKernelspec):
@@ -360,45 +410,11 @@ class Steps(NbGraderPreprocessor):
 # The worker's side
 # ----------------------------------------------------------------------------------------------
 
-class _Collect(logging.Handler):
-    """Warnings of nbgrader's preprocessors for one submission (its repairs)."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
+# nbgrader's preprocessors log their repairs; they are noted where they happen (REPAIRED), so
+# the log itself goes nowhere (a worker's stderr is not read).
 LOG = logging.getLogger("dnnkit.batch.grading")
 LOG.propagate = False
-LOG.setLevel(logging.WARNING)
-_collect = _Collect()
-LOG.addHandler(_collect)
-
-REPAIRS = [
-    (r"Attribute 'points' for cell (\S+) has changed! \(should be: (\S+), got: (\S+)\)",
-     "points changed to {2}: nbgrader reset them to {1}"),
-    (r"Attribute 'cell_type' for cell (\S+) has changed! \(should be: (\S+), got: (\S+)\)",
-     "cell turned into {2}: nbgrader made it {1} again"),
-    (r"Attribute 'locked' for cell (\S+) has changed", "lock removed: nbgrader locked it again"),
-    (r"Missing grade cell (\S+) encountered", "test cell deleted: nbgrader restored it from the source"),
-    (r"Cell with id '(\S+)' exists multiple times", "cell duplicated: nbgrader ignored the copies"),
-    (r"Cell '(\S+)' does not exist in the database", "unknown grade id: nbgrader ignored the cell"),
-]
-
-
-def repairs(messages):
-    """[Fault] for what nbgrader repaired, one per cell."""
-    found = {}
-    for message in messages:
-        for pattern, text in REPAIRS:
-            m = re.search(pattern, message)
-            if m:
-                found.setdefault(m.group(1), text.format(*m.groups()))
-    return [Fault(where, why) for where, why in found.items()]
-
+LOG.addHandler(logging.NullHandler())
 
 class _Pipeline:
     """One course snapshot made ready in a worker: exporters and a scratch root holding the
@@ -415,12 +431,7 @@ class _Pipeline:
         config = copy.deepcopy(course.config)
         config.CourseDirectory.root = self.root
         config.Exporter.default_preprocessors = []
-        from nbgrader.converters import Autograde
-        converter = Autograde(config=config)
-        self.sanitize = self._steps(config, [NoteEditedCells] + list(converter.sanitize_preprocessors))
-        self.autograde = self._steps(
-            config, [s for s in converter.autograde_preprocessors
-                     if (import_item(s) if isinstance(s, str) else s) not in COORDINATOR_STEPS])
+        self.sanitize, self.autograde = pipeline_steps(config)
         self.definition = Definition(course)
         imports = "\n".join(dict.fromkeys(   # the source notebooks' imports, in order, once
             line for text in course.source_notebooks.values()
@@ -428,16 +439,36 @@ class _Pipeline:
         self.session = sandbox.Session(sandbox.Sandbox(config=config), shell=True,
                                        files=autograded_files({}, course), imports=imports)
 
-    @staticmethod
-    def _steps(config, steps):
-        return Steps(steps=[s for s in map(_substitute, steps) if s is not None], config=config, log=LOG)
-
     def alive(self):
         return self.session.proc is not None and self.session.proc.poll() is None
 
     def close(self):
         self.session.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def pipeline_steps(config):
+    """(sanitize, autograde): nbgrader's Autograde preprocessor lists as configured, with the
+    substitutions (_substitute), NoteEditedCells first and the gradebook writers left to the
+    coordinator."""
+    from nbgrader.converters import Autograde
+    converter = Autograde(config=config)
+    autograde = [s for s in converter.autograde_preprocessors
+                 if (import_item(s) if isinstance(s, str) else s) not in COORDINATOR_STEPS]
+    return tuple(Steps(steps=[s for s in map(_substitute, steps) if s is not None], config=config, log=LOG)
+                 for steps in ([NoteEditedCells] + list(converter.sanitize_preprocessors), autograde))
+
+
+def notebook_resources(course, definition, student, name, path):
+    """The nbconvert resources one notebook of a submission is graded with."""
+    return {
+        "unique_key": name, "output_files_dir": f"{name}_files",
+        "nbgrader": {"student": student, "assignment": course.assignment, "notebook": name,
+                     "db_url": None},
+        "metadata": {"name": name, "path": path},
+        "dnnkit": {"definition": definition, "faults": {}, "notes": [],
+                   "released": course.released.get(name, {})},
+    }
 
 
 _pipeline = None
@@ -470,13 +501,11 @@ def grade(task):
     pipe.session.prepare(autograded_files(task.files, course))
     notebooks, faults = [], []
     info = {"cells_seconds": 0.0, "judge_seconds": 0.0}
-    del _collect.messages[:]
     try:
         for name in sorted(course.notebooks):
             notebooks.append(_grade_notebook(pipe, task, name, faults, info))
     finally:
         sandbox.activate(None)
-    faults[:0] = repairs(_collect.messages)
     status, reason = _status(task, notebooks, faults)
     return Result(task.assignment, task.student, task.digest, status, reason, faults,
                   time.monotonic() - started, notebooks, info["cells_seconds"], info["judge_seconds"])
@@ -488,14 +517,7 @@ def _grade_notebook(pipe, task, name, faults, info):
     filename = name + ".ipynb"
     if filename not in task.files:
         return NotebookResult(name, "missing", reason=f"no {filename} was submitted")
-    resources = {
-        "unique_key": name, "output_files_dir": f"{name}_files",
-        "nbgrader": {"student": task.student, "assignment": task.assignment, "notebook": name,
-                     "db_url": None},
-        "metadata": {"name": name, "path": pipe.session.work_dir},
-        "dnnkit": {"definition": pipe.definition, "faults": {}, "notes": {},
-                   "released": task.course.released.get(name, {})},
-    }
+    resources = notebook_resources(task.course, pipe.definition, task.student, name, pipe.session.work_dir)
     try:
         text = task.files[filename].decode("utf-8")
         nb, resources = _run(pipe.sanitize, nbformat.reads(text, as_version=4), resources)
@@ -506,7 +528,7 @@ def _grade_notebook(pipe, task, name, faults, info):
                   f"nbgrader could not grade {filename}") + f": {_short(error)}"
         faults.append(Fault(filename, reason, stops=True))
         return NotebookResult(name, "unreadable", reason=reason)
-    faults.extend(Fault(where, why) for where, why in resources["dnnkit"]["notes"].items())
+    faults.extend(resources["dnnkit"]["notes"])
     pipe.session.write(filename, sanitized.encode("utf-8"))
     try:
         with utils.setenv(NBGRADER_EXECUTION="autograde"):   # nbgrader reads the sanitized file

@@ -269,7 +269,7 @@ class Judge:
     def hidden_cases(self, name, seed):
         """The cases of `name` drawn from `seed`."""
         return [Case(*c) if isinstance(c, tuple) else c
-                for c in self.spec.hidden_cases(name, np.random.default_rng(seed), self.reference)]
+                for c in self.spec.hidden_cases[name](np.random.default_rng(seed), self.reference)]
 
     def judge_function(self, name, student_nb, student_setup, runner, seed):
         """The verdict on `name`; a failure of the grader itself costs this function alone,
@@ -324,7 +324,7 @@ class Judge:
     def verdict(self, name, cases, actual):
         """Compare `actual` (decoded results, or {"error", "raised"} for an exception) with
         the reference on `cases`."""
-        outputs = self.spec.OUTPUTS[name]
+        outputs = self.spec.outputs[name]
         expected = [self.run_reference(self.reference[name], c) for c in cases]
         for i, (case, exp, act) in enumerate(zip(cases, expected, actual)):
             if _is_error(act):
@@ -343,9 +343,9 @@ class Judge:
                 what = f"{name} returns" if constant == outputs else f"{name}: {constant} is"
                 return Verdict(name, False, f"{what} the same whatever the input: it looks "
                                             f"hard-coded.", len(cases), "hard_coded")
-            problem = with_hint(problem, getattr(self.spec, "VALUE_HINTS", {}).get(name))
+            problem = with_hint(problem, self.spec.value_hints.get(name))
             return Verdict(name, False, f"{name}: {problem}", len(cases))
-        extra = getattr(self.spec, "EXTRA_CHECKS", {}).get(name)
+        extra = self.spec.extra_checks.get(name)
         if extra:
             for case, act in zip(cases, actual):
                 problem = extra(self.reference, case, act)
@@ -377,7 +377,7 @@ class Judge:
         """The known mistake that explains the result of case `failing` and, among those, the
         most of the other cases (two mistakes can agree on one case, e.g. when all Z > 0)."""
         best, best_count = None, 0
-        for mistake in self.spec.MISTAKES:
+        for mistake in self.spec.mistakes:
             if mistake.function != name:
                 continue
             function = self.mutant(mistake)
@@ -392,7 +392,7 @@ class Judge:
     def _same(self, name, produced, actual):
         if _is_error(actual) or _is_error(produced):
             return _is_error(actual) and _is_error(produced) and produced["raised"] == actual["raised"]
-        return compare_outputs(produced, actual, self.spec.OUTPUTS[name]) is None
+        return compare_outputs(produced, actual, self.spec.outputs[name]) is None
 
 
 def _checked_reply(reply, count):
@@ -546,7 +546,6 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
         from dnnkit.host import sandbox
         with sandbox.working_copy(resources.get("metadata", {}).get("path"), parent=self):
             verdicts = judge.judge(nb, info["student"])
-        resources.setdefault("dnnkit", {})["verdicts"] = verdicts
         for cell in nb.cells:
             grade_id = notebook.nbgrader_meta(cell).get("grade_id", "")
             verdict = verdicts.get(function_of(grade_id))

@@ -37,7 +37,7 @@ class Evaluation:
 def make(entry, release_nb, source_nb):
     """The notebook of one catalog entry (nbformat), built from the release and the reference."""
     spec = assignments.load(entry.assignment)
-    known = {f"{v.function}/{v.key}": v for v in spec.MISTAKES + spec.STYLES}
+    known = {f"{v.function}/{v.key}": v for v in spec.mistakes + spec.styles}
     variants = [known[v] if isinstance(v, str) else v for v in entry.variants]
     solved = [f for f in notebook.graded_functions(source_nb) if f not in entry.blank]
     nb = submissions.make(release_nb, source_nb, solved, variants, replace=entry.cells)

@@ -12,9 +12,8 @@ functions wrong, as students really get them wrong: the message names the mistak
 """
 from dataclasses import dataclass, field
 
+from dnnkit import assignments
 from dnnkit.assignments import Variant
-from dnnkit.assignments import application as application_spec
-from dnnkit.assignments import step_by_step as step_by_step_spec
 
 
 @dataclass
@@ -281,7 +280,7 @@ STEP_BY_STEP = [
     _sbs("s01_reference", "style", "every function as the reference solution"),
     _sbs("s02_styles", "style", "every STYLES variant at once (-= in place, float cost, dot products, "
          "@, np.matmul, else:, plain division)",
-         *step_by_step_spec.STYLES),
+         *assignments.load("step_by_step").styles),
     _sbs("s03_in_place_rebind", "style", "update_parameters rebinds the keys of the caller's dict "
          "(parameters = params)", IN_PLACE_REBIND),
     _sbs("s04_shallow_copy", "style", "update_parameters on params.copy() with -= (changes the "
@@ -467,7 +466,7 @@ APPLICATION = [
     _app("a01_reference", "style", "both models as the reference solution"),
     _app("a02_styles", "style", "every STYLES variant at once (no outer seed, W1..b2 unpacked, "
          "plain division, the original print condition, float costs)",
-         *application_spec.STYLES),
+         *assignments.load("application").styles),
     _app("a03_squeezed_costs", "style", "costs recorded as np.squeeze(cost)", COSTS_SQUEEZED),
     _app("a04_dA2_sign_update_discarded", "mistake", "dA2 with the wrong sign; the update's "
          "result thrown away", "two_layer_model/dA2_sign", "L_layer_model/update_discarded",

@@ -116,7 +116,7 @@ def expected_json(assignment, source_nb):
             args = fixture_args(assignment, fixture)
             expected = _result_of(judge.reference[name], args, kwargs, seed)
             mistakes = []
-            for mistake in spec.MISTAKES:
+            for mistake in spec.mistakes:
                 if mistake.function != name:
                     continue
                 output = _result_of(judge.mutant(mistake), args, kwargs, seed)
@@ -133,7 +133,7 @@ def expected_json(assignment, source_nb):
                 case["seed"] = seed
             cases.append(case)
         data[name] = {"outputs": public["outputs"], "cases": cases}
-        hint = getattr(spec, "VALUE_HINTS", {}).get(name)
+        hint = spec.value_hints.get(name)
         if hint:  # said by the public test after a plain "wrong values"
             data[name]["hint"] = hint
     return data

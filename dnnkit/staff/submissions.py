@@ -74,11 +74,11 @@ def sample_class(root, assignment):
     source_nb = notebook.read(notebook.source_notebook_path(
         root, assignment, os.path.splitext(os.path.basename(release_notebook_path(root, assignment)))[0]))
     functions = notebook.graded_functions(source_nb)
-    by_key = {f"{m.function}/{m.key}": m for m in spec.MISTAKES}
-    if len(spec.DEMO_MISTAKES) != len(MISTAKE_STUDENTS):
-        raise ValueError(f"{assignment}: DEMO_MISTAKES lists {len(spec.DEMO_MISTAKES)} mistakes; the "
+    by_key = {f"{m.function}/{m.key}": m for m in spec.mistakes}
+    if len(spec.demo_mistakes) != len(MISTAKE_STUDENTS):
+        raise ValueError(f"{assignment}: DEMO_MISTAKES lists {len(spec.demo_mistakes)} mistakes; the "
                          f"sample class has {len(MISTAKE_STUDENTS)} students with one each")
-    mistakes = [by_key[k] for k in spec.DEMO_MISTAKES]
+    mistakes = [by_key[k] for k in spec.demo_mistakes]
     half = len(functions) // 2
     students = {
         "ada_complete": ("every function correct", make(release_nb, source_nb, functions)),
@@ -86,7 +86,7 @@ def sample_class(root, assignment):
         "cai_partial": (f"only the first {half} of {len(functions)} functions done",
                         make(release_nb, source_nb, functions[:half])),
         "dee_styles": ("every function correct, in other accepted styles",
-                       make(release_nb, source_nb, functions, one_style_each(spec.STYLES))),
+                       make(release_nb, source_nb, functions, one_style_each(spec.styles))),
     }
     for student, mistake in zip(MISTAKE_STUDENTS, mistakes):
         students[student] = (f"one mistake in {mistake.function}: {mistake.key}",
