@@ -83,7 +83,7 @@ def sanitized(snapshot, change):
     sanitize, _ = grading.pipeline_steps(copy.deepcopy(snapshot.config))
     resources = grading.notebook_resources(snapshot, grading.Definition(snapshot), "ada", NB, "/nowhere")
     nb, resources = grading._run(sanitize, nb, resources)
-    return nb, resources["dnnkit"]["notes"]
+    return nb, resources["dnnkit"].notes
 
 
 def test_an_untouched_notebook_leaves_no_note(snapshot):

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAYERS = ["inside", "common", "host", "judging", "plugins", "batch", "staff"]
-COMMON = ("dnnkit.notebook", "dnnkit.outcome", "dnnkit.assignments")
+COMMON = ("dnnkit.notebook", "dnnkit.outcome", "dnnkit.context", "dnnkit.assignments")
 
 
 def layer(module):

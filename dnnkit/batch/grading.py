@@ -38,7 +38,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets.utils.importstring import import_item
 
-from dnnkit import assignments, notebook
+from dnnkit import assignments, context, notebook
 from dnnkit.outcome import STOPPED, Fault, Outcome, Verdict
 from dnnkit.host import sandbox
 
@@ -270,7 +270,7 @@ REPAIRED = {
 
 def _note(resources, grade_id, kind, **values):
     """One note per cell and kind (nbgrader may report a change twice)."""
-    notes = resources["dnnkit"]["notes"]
+    notes = context.of(resources).notes
     fault = Fault(grade_id, REPAIRED[kind].format(**values))
     if fault not in notes:
         notes.append(fault)
@@ -282,8 +282,8 @@ class NoteEditedCells(NbGraderPreprocessor):
     ids used twice and grade ids the assignment does not have."""
 
     def preprocess(self, nb, resources):
-        released, seen = resources["dnnkit"]["released"], set()
-        known = resources["dnnkit"]["definition"].cell_names(resources["nbgrader"]["notebook"])
+        run, seen = context.of(resources), set()
+        released, known = run.released, run.definition.cell_names(resources["nbgrader"]["notebook"])
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             grade_id = meta.get("grade_id")
@@ -309,7 +309,7 @@ class OverwriteCellsFromSnapshot(OverwriteCells):
     def preprocess(self, nb, resources):
         self.notebook_id = resources["nbgrader"]["notebook"]
         self.assignment_id = resources["nbgrader"]["assignment"]
-        self.gradebook = resources["dnnkit"]["definition"]
+        self.gradebook = context.of(resources).definition
         self._resources = resources
         nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
         for cell in nb.cells:
@@ -338,7 +338,7 @@ class OverwriteKernelspecFromSnapshot(OverwriteKernelspec):
     """nbgrader's OverwriteKernelspec; the kernelspec comes from the snapshot."""
 
     def preprocess(self, nb, resources):
-        kernelspec = resources["dnnkit"]["definition"].find_notebook(
+        kernelspec = context.of(resources).definition.find_notebook(
             resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"]).kernelspec
         if kernelspec:
             nb.metadata["kernelspec"] = json.loads(kernelspec)
@@ -459,15 +459,15 @@ def pipeline_steps(config):
                  for steps in ([NoteEditedCells] + list(converter.sanitize_preprocessors), autograde))
 
 
-def notebook_resources(course, definition, student, name, path):
-    """The nbconvert resources one notebook of a submission is graded with."""
+def notebook_resources(course, definition, student, name, path, session=None):
+    """The nbconvert resources one notebook of a submission is graded with (`session`: the
+    worker's sandbox, where ForkedExecute and the judge start student processes)."""
     return {
         "unique_key": name, "output_files_dir": f"{name}_files",
         "nbgrader": {"student": student, "assignment": course.assignment, "notebook": name,
                      "db_url": None},
         "metadata": {"name": name, "path": path},
-        "dnnkit": {"definition": definition, "faults": {}, "notes": [],
-                   "released": course.released.get(name, {})},
+        context.KEY: context.NotebookRun(session, definition, course.released.get(name, {})),
     }
 
 
@@ -497,15 +497,11 @@ def grade(task):
     started = time.monotonic()
     course = task.course
     pipe = _ready(course)
-    sandbox.activate(pipe.session)
     pipe.session.prepare(autograded_files(task.files, course))
     notebooks, faults = [], []
     info = {"cells_seconds": 0.0, "judge_seconds": 0.0}
-    try:
-        for name in sorted(course.notebooks):
-            notebooks.append(_grade_notebook(pipe, task, name, faults, info))
-    finally:
-        sandbox.activate(None)
+    for name in sorted(course.notebooks):
+        notebooks.append(_grade_notebook(pipe, task, name, faults, info))
     status, reason = _status(task, notebooks, faults)
     return Result(task.assignment, task.student, task.digest, status, reason, faults,
                   time.monotonic() - started, notebooks, info["cells_seconds"], info["judge_seconds"])
@@ -517,7 +513,8 @@ def _grade_notebook(pipe, task, name, faults, info):
     filename = name + ".ipynb"
     if filename not in task.files:
         return NotebookResult(name, "missing", reason=f"no {filename} was submitted")
-    resources = notebook_resources(task.course, pipe.definition, task.student, name, pipe.session.work_dir)
+    resources = notebook_resources(task.course, pipe.definition, task.student, name,
+                                   pipe.session.work_dir, pipe.session)
     try:
         text = task.files[filename].decode("utf-8")
         nb, resources = _run(pipe.sanitize, nbformat.reads(text, as_version=4), resources)
@@ -528,7 +525,8 @@ def _grade_notebook(pipe, task, name, faults, info):
                   f"nbgrader could not grade {filename}") + f": {_short(error)}"
         faults.append(Fault(filename, reason, stops=True))
         return NotebookResult(name, "unreadable", reason=reason)
-    faults.extend(resources["dnnkit"]["notes"])
+    run = context.of(resources)
+    faults.extend(run.notes)
     pipe.session.write(filename, sanitized.encode("utf-8"))
     try:
         with utils.setenv(NBGRADER_EXECUTION="autograde"):   # nbgrader reads the sanitized file
@@ -539,9 +537,9 @@ def _grade_notebook(pipe, task, name, faults, info):
         faults.append(Fault(filename, reason, stops=True))
         return NotebookResult(name, "unreadable", reason=reason)
     finished = time.monotonic()
-    info["cells_seconds"] += resources["dnnkit"].get("cells_seconds", 0.0)
-    info["judge_seconds"] += finished - resources["dnnkit"].get("executed_at", finished)
-    faults.extend(Fault(where, why, stops=True) for where, why in resources["dnnkit"]["faults"].items())
+    info["cells_seconds"] += run.cells_seconds
+    info["judge_seconds"] += finished - (run.executed_at or finished)
+    faults.extend(Fault(where, why, stops=True) for where, why in run.faults.items())
     result = NotebookResult(name, "graded", output)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")

@@ -481,34 +481,12 @@ def _student_env():
             "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
 
-# The session used by this grading process: a worker's long-lived one, or a one-off.
-_current = None
-
-
-def current():
-    return _current
-
-
-def activate(session):
-    global _current
-    _current = session
-
-
 @contextlib.contextmanager
 def working_copy(path, parent=None):
-    """Student processes started inside see `path` as their (read-only) working copy, unless a
-    grading worker already set up its session (then that one is used)."""
-    global _current
-    if _current is not None:
-        yield _current
-        return
+    """A one-off session whose student processes see `path` as their (read-only) working copy
+    (plain nbgrader's judge step, replay; a `dnnkit grade` worker has a session of its own)."""
     settings = Sandbox(parent=parent) if parent else Sandbox()
     settings.preload = ["numpy", "dnnkit.inside.runner"]   # enough for the judge's runner
-    session = Session(settings, work=os.path.abspath(path) if path else None)
-    _current = session
-    try:
+    with Session(settings, work=os.path.abspath(path) if path else None) as session:
         yield session
-    finally:
-        _current = None
-        session.close()
 

@@ -33,7 +33,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode
 
 import dnnkit
-from dnnkit import assignments, notebook
+from dnnkit import assignments, context, notebook
 from dnnkit.inside.wire import Forged, Reader
 from dnnkit.outcome import METADATA_KEY, Verdict, function_of, grade_id_of
 from testCases.public_tests import Opaque, compare_outputs, decode, encode, with_hint
@@ -62,9 +62,10 @@ class Runner:
     forked from the sandbox's zygote (so nothing of another function or student is in its
     memory), and serves its calls of reference functions (dnnkit.judging.reference)."""
 
-    def __init__(self, timeout, memory_bytes, work=None):
+    def __init__(self, timeout, memory_bytes, work=None, session=None):
         self.timeout, self.memory_bytes, self.work = timeout, memory_bytes, work
-        self.session = None   # a session of its own, when no grading worker's is active
+        self.given = session  # the grading worker's (or the judge step's) sandbox session
+        self.session = None   # else a session of its own
 
     def close(self):
         if self.session is not None:
@@ -73,7 +74,7 @@ class Runner:
 
     def _spawn(self):
         from dnnkit.host import sandbox
-        session = sandbox.current()
+        session = self.given
         if session is None:
             if self.session is None:
                 self.session = sandbox.Session(sandbox.Sandbox(preload=["numpy", "dnnkit.inside.runner"]),
@@ -251,10 +252,10 @@ class Judge:
                                            max(self.memory_bytes, 1 << 30))
         return self._server
 
-    def judge(self, student_nb, student="", functions=None):
+    def judge(self, student_nb, student="", functions=None, session=None):
         """{function: Verdict} for `student`'s notebook (`functions`: default all)."""
         student_setup = notebook.setup_code(student_nb)   # never raises: cells it cannot read are left out
-        runner = Runner(self.timeout, self.memory_bytes, self.work)
+        runner = Runner(self.timeout, self.memory_bytes, self.work, session)
         try:
             return {name: self.judge_function(name, student_nb, student_setup, runner,
                                               self.case_seed(student, name))
@@ -544,8 +545,11 @@ class JudgeGradedFunctions(NbGraderPreprocessor):
                              notebook.source_notebook_path(root, info["assignment"], info["notebook"]))
         judge.timeout, judge.memory_bytes, judge.secret = self.timeout, self.memory_mb << 20, self.secret
         from dnnkit.host import sandbox
-        with sandbox.working_copy(resources.get("metadata", {}).get("path"), parent=self):
-            verdicts = judge.judge(nb, info["student"])
+        run = context.of(resources)
+        session = run.session if run else None   # dnnkit grade's worker
+        with (contextlib.nullcontext(session) if session else
+              sandbox.working_copy(resources.get("metadata", {}).get("path"), parent=self)) as session:
+            verdicts = judge.judge(nb, info["student"], session=session)
         for cell in nb.cells:
             grade_id = notebook.nbgrader_meta(cell).get("grade_id", "")
             verdict = verdicts.get(function_of(grade_id))

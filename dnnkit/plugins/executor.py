@@ -12,7 +12,7 @@ Faults a kernel would not survive end here with a recorded reason instead of a l
 the process crashing or exiting (the cell gets a DeadKernelError output, the cells after it a
 CellNotRun error so none of them can earn points unexecuted), a cell ignoring its interrupt after
 the time-out (killed), the whole notebook over `notebook_timeout`, output beyond `max_output_mb`.
-They are listed in `resources["dnnkit"]["faults"]` ({cell label: reason}).
+They are listed in the notebook's dnnkit.context.NotebookRun (`faults`: {cell label: reason}).
 """
 import datetime
 import json
@@ -25,6 +25,7 @@ from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer
 
+from dnnkit import context
 from dnnkit.host import sandbox
 
 GRACE = 3.0   # seconds a cell has to stop after its interrupt
@@ -136,11 +137,11 @@ class ForkedExecute(Execute):
                           ).tag(config=True)
 
     def preprocess(self, nb, resources):
-        session = sandbox.current()
+        run = context.of(resources)
+        session = run.session if run else None
         if session is None:
             raise sandbox.SandboxError("ForkedExecute runs inside `dnnkit grade` (no sandbox session)")
-        info = resources.setdefault("dnnkit", {})
-        faults = info.setdefault("faults", {})
+        faults = run.faults
         settings = session.settings
         env = {"NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "")}
         if os.environ.get("DNNKIT_JUDGE"):   # set by the judge step (dnnkit.judging.judge), as for nbgrader's kernels
@@ -207,8 +208,8 @@ class ForkedExecute(Execute):
                                                   f"the remaining cells were not run")
         finally:
             kernel.close()
-            info["cells_seconds"] = info.get("cells_seconds", 0.0) + time.monotonic() - started
-            info["executed_at"] = time.monotonic()
+            run.cells_seconds += time.monotonic() - started
+            run.executed_at = time.monotonic()
         return nb, resources
 
 

@@ -41,8 +41,8 @@ def replay(root, assignment, student, functions=None, out=sys.stdout):
     recorded = results.verdicts_of(root, assignment, student)
     work = _working_copy(folder, os.path.join(root, "release", assignment))
     try:
-        with sandbox.working_copy(work, parent=settings):
-            verdicts = judge.judge(notebook.read(path), student, functions)
+        with sandbox.working_copy(work, parent=settings) as session:
+            verdicts = judge.judge(notebook.read(path), student, functions, session=session)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for function, verdict in verdicts.items():
