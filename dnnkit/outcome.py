@@ -97,7 +97,10 @@ class Outcome:
     def from_json(cls, data):
         """The Outcome `to_json` wrote, or None for anything else."""
         try:
-            faults = [Fault(f["where"], f["why"], f["stops"]) for f in data["faults"]]
+            faults = data["faults"]
+            if isinstance(faults, dict):   # the kit before 2026-12 wrote {where: why}: read, never written
+                faults = [{"where": w, "why": y, "stops": data["status"] == "fault"} for w, y in faults.items()]
+            faults = [Fault(f["where"], f["why"], f["stops"]) for f in faults]
             outcome = cls(data["status"], data["reason"], data["sha256"], faults,
                           data.get("seconds", 0.0), data.get("timing", {}), data.get("course", ""))
         except (KeyError, TypeError):

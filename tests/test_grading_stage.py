@@ -12,7 +12,7 @@ import textwrap
 import nbformat
 import pytest
 
-from dnnkit.outcome import Fault
+from dnnkit.outcome import Fault, Outcome
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 A = "step_by_step"
@@ -127,3 +127,24 @@ def test_the_snapshot_adapter_restates_nbgraders_overwrite_cells():
         "nb, resources = self.add_missing_task_cells(nb, resources)",
         "return nb, resources",
     ], statements
+
+
+def test_a_test_cell_no_longer_marked_graded_is_graded_again_and_noted(snapshot):
+    """(plain nbgrader raises "Inconsistent checksums" on it and grades nothing of the notebook)"""
+    def ungrade(nb):
+        graded_test_cell(nb).metadata.nbgrader.grade = False
+    nb, notes = sanitized(snapshot, ungrade)
+    assert [n.why for n in notes] == ["grade or solution flag changed: restored from the source"], notes
+    cells = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_linear_forward"]
+    assert len(cells) == 1 and cells[0]["metadata"]["nbgrader"]["grade"] is True
+
+
+@pytest.mark.parametrize("grade_id", [5, True, ["test_linear_forward"], {"id": 1}])
+def test_a_grade_id_nbgrader_never_made_costs_nothing(snapshot, grade_id):
+    """Metadata a student can write on any cell: no crash of the grader's own step (the
+    notebook would score 0), and every note it leaves reads back from the status file."""
+    def odd(nb):
+        nb.cells[0].metadata["nbgrader"] = {"grade_id": grade_id, "grade": False, "solution": False,
+                                            "locked": False, "schema_version": 3}
+    _, notes = sanitized(snapshot, odd)
+    assert Outcome.from_json(Outcome("graded", "", "0" * 64, notes).to_json()) is not None, notes

@@ -64,6 +64,13 @@ def test_a_status_file_the_grader_did_not_write_reads_as_none(name):
     assert Outcome.read(os.path.join(FILES, "status", name)) is None
 
 
+def test_a_status_file_of_the_kit_before_is_still_read():
+    """tests/files/older_kit_status.json: faults as {where: why}, as the kit wrote them before
+    the typed outcome (read, so exports and feedback keep their reasons until a regrade)."""
+    outcome = Outcome.read(os.path.join(FILES, "older_kit_status.json"))
+    assert outcome.status == "graded" and outcome.faults == [Fault("sigmoid", "not defined", stops=False)]
+
+
 def test_links_folders_and_huge_files_are_not_status_files(tmp_path):
     good = tmp_path / "good.json"
     Outcome("graded", "", "0" * 64).write(good)

@@ -30,18 +30,19 @@ class Variant:
     edits: tuple         # ((old, new), ...) applied to the reference cell source
 
     def apply(self, source):
-        """`source` with each edit made: where `old` is written as in the reference, or else
-        where the same Python tokens are (spaces, line breaks inside brackets, comments and
-        quote marks aside), so a reformatted reference keeps its mistakes and styles."""
+        """`source` with each edit made where the same Python tokens as `old` are (spaces,
+        line breaks inside brackets, comments and quote marks aside: a reformatted reference
+        keeps its mistakes and styles, and text in a comment or a string is not code), else
+        where `old` is written as it is (an edit inside a string: a printed message)."""
         for old, new in self.edits:
-            if old in source:
-                source = source.replace(old, new, 1)
-                continue
             span = _token_span(source, old)
-            if span is None:
+            if span is not None:
+                source = source[:span[0]] + new.strip() + source[span[1]:]
+            elif old in source:
+                source = source.replace(old, new, 1)
+            else:
                 raise ValueError(f"variant {self.key}: {old!r} not found in the reference "
                                  f"of {self.function}")
-            source = source[:span[0]] + new.strip() + source[span[1]:]
         return source
 
 
@@ -54,7 +55,7 @@ def _tokens(text):
     import tokenize
     text = text if text[:1] not in " \t" else textwrap.dedent(text)
     starts = [0]
-    for line in text.splitlines(keepends=True):
+    for line in io.StringIO(text).readlines():   # the lines tokenize reads (split at \n only)
         starts.append(starts[-1] + len(line))
     skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
             tokenize.ENDMARKER}

@@ -448,9 +448,9 @@ def _run(tasks, timestamps, recorder, workers, outcome, reasons, progress, execu
                     ready.append((task, result, timestamps.get(task.student)))
                 with _interrupt_deferred():
                     recorded = record_all(recorder, ready)
-                for (task, _, _), result in zip(ready, recorded):
-                    outcome[task.student], reasons[task.student] = result.status, result.reason
-                    progress.add(result.status)
+                    for (task, _, _), result in zip(ready, recorded):
+                        outcome[task.student], reasons[task.student] = result.status, result.reason
+                        progress.add(result.status)
             if queue:
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = local_executor(min(workers, len(queue)), tmp)

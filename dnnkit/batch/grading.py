@@ -265,6 +265,7 @@ REPAIRED = {
     "points": "points changed to {new:g}: nbgrader reset them to {old:g}",
     "cell_type": "cell turned into {new}: nbgrader made it {old} again",
     "locked": "lock removed: nbgrader locked it again",
+    "flags": "grade or solution flag changed: restored from the source",
 }
 
 
@@ -286,8 +287,8 @@ class NoteEditedCells(NbGraderPreprocessor):
         released, known = run.released, run.definition.cell_names(resources["nbgrader"]["notebook"])
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
-            grade_id = meta.get("grade_id")
-            if grade_id is None:
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not isinstance(grade_id, str):   # none, or not one nbgrader could have made
                 continue
             if meta.get("grade") or meta.get("solution") or meta.get("locked"):   # as DeduplicateIds
                 if grade_id in seen:
@@ -311,6 +312,7 @@ class OverwriteCellsFromSnapshot(OverwriteCells):
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.gradebook = context.of(resources).definition
         self._resources = resources
+        self._restore_flags(nb, resources)
         nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
         for cell in nb.cells:
             # DeduplicateIds leaves {} on copies, and an unknown grade id is deleted from its
@@ -320,13 +322,30 @@ class OverwriteCellsFromSnapshot(OverwriteCells):
             if meta is not None and "grade_id" not in meta:
                 del cell.metadata["nbgrader"]
         if self.add_missing_cells:
-            present = {c.metadata.nbgrader.get("grade_id") for c in nb.cells if "nbgrader" in c.metadata}
+            present = {c.metadata.nbgrader["grade_id"] for c in nb.cells   # as add_missing_grade_cells
+                       if utils.is_grade(c) or utils.is_solution(c)}
             for cell in self.gradebook.find_notebook(self.notebook_id, self.assignment_id).grade_cells:
                 if cell.name not in present:
                     _note(resources, cell.name, "deleted")
             nb, resources = self.add_missing_grade_cells(nb, resources)
             nb, resources = self.add_missing_task_cells(nb, resources)
         return nb, resources
+
+    def _restore_flags(self, nb, resources):
+        """A known cell's grade and solution flags as in the source: nbgrader restores its
+        source and lock but not these, then finds its checksum inconsistent and grades nothing
+        of the notebook (plain nbgrader does; RuntimeError "Inconsistent checksums")."""
+        definition = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        graded = {c.name for c in definition.grade_cells}
+        solutions = {c.name for c in definition.solution_cells}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if isinstance(grade_id, str) and grade_id in graded | solutions:
+                flags = {"grade": grade_id in graded, "solution": grade_id in solutions}
+                if any(bool(meta.get(k)) != v for k, v in flags.items()):
+                    _note(resources, grade_id, "flags")
+                    meta.update(flags)
 
     def report_change(self, name, attr, old, new):
         super().report_change(name, attr, old, new)
