@@ -1,6 +1,8 @@
 """What `dnnkit grade` hands the nbgrader steps of one notebook, and what they hand back: one
-typed object at `resources[KEY]` (plain `nbgrader autograde` has none: its steps then work as
-nbgrader's own). Who writes each field is said beside it."""
+typed object at `resources[KEY]`. Under plain `nbgrader autograde` the kernel step makes an
+empty one (`ensure`) to record its faults in; the fields for `dnnkit grade` (session,
+definition, released) stay empty there and the steps then work as nbgrader's own. Who writes
+each field is said beside it."""
 from dataclasses import dataclass, field
 
 KEY = "dnnkit"   # resources[KEY]
@@ -16,7 +18,8 @@ class NotebookRun:
     notes: list = field(default_factory=list)      # [outcome.Fault]: what nbgrader repaired
                                                    # (NoteEditedCells, OverwriteCellsFromSnapshot)
     faults: dict = field(default_factory=dict)     # {cell label: reason}: what went wrong running
-                                                   # the cells (ForkedExecute)
+                                                   # the cells (ForkedExecute; under plain nbgrader
+                                                   # SandboxedExecute and CapOutputs)
     cells_seconds: float = 0.0                     # time the cells ran (ForkedExecute)
     executed_at: float = None                      # time.monotonic() when they were done
 
@@ -25,3 +28,10 @@ def of(resources):
     """The NotebookRun of these resources, or None (plain nbgrader)."""
     run = resources.get(KEY)
     return run if isinstance(run, NotebookRun) else None
+
+
+def ensure(resources):
+    """The NotebookRun of these resources, an empty one put there if there is none."""
+    if of(resources) is None:
+        resources[KEY] = NotebookRun()
+    return resources[KEY]

@@ -1,9 +1,9 @@
 """The typed outcome of grading, and its one JSON form: what the judge decided of a function
 (`Verdict`, kept in the test cell's metadata), what went wrong where (`Fault`), and what a
-submission's grading produced (`Outcome`, the status file `dnnkit grade` writes beside the
-autograded notebooks). The judge and the grader write these; feedback, exports, reports and
-replay read them through `from_json`, which refuses anything it did not write (a student can put
-any metadata in a notebook and any file in a submission).
+submission's grading produced (`Outcome`, the status file both entry points write beside the
+autograded notebooks, its status decided by `decide`). The judge and the grader write these;
+feedback, exports, reports and replay read them through `from_json`, which refuses anything it
+did not write (a student can put any metadata in a notebook and any file in a submission).
 """
 import json
 import os
@@ -126,3 +126,24 @@ class Outcome:
     def write(self, path):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(self.to_json(), f, indent=1)
+
+
+def verdict_faults(cells):
+    """The faults the judge's verdicts record: a function that crashed, hung or broke the judge
+    (grading stopped there), and one that is not defined."""
+    verdicts = filter(None, map(Verdict.of_cell, cells))
+    return [Fault(v.name, v.message, stops=v.fault in STOPPED)
+            for v in verdicts if v.fault in (*STOPPED, "missing")]
+
+
+def decide(faults, unreadable=None, missing=()):
+    """(status, reason) of a submission with at least one notebook graded or unreadable:
+    "fault" when a notebook could not be read (`unreadable`: {file name: reason}) or grading
+    stopped somewhere, else "graded" with what went wrong (`missing`: reasons of notebooks not
+    submitted). Both entry points decide here, so they give the same status."""
+    unreadable = unreadable or {}
+    stopped = [f for f in faults if f.stops and f.where not in unreadable]
+    if unreadable or stopped:
+        parts = list(unreadable.values()) + [str(f) for f in stopped]
+        return "fault", "; ".join(parts[:4]) + (f"; and {len(parts) - 4} more" if len(parts) > 4 else "")
+    return "graded", "; ".join([*missing, *map(str, faults)])

@@ -111,7 +111,7 @@ def _value_hint(what, expected, actual):
     ratios = a[big] / e[big]
     r = ratios[0]
     if not np.allclose(ratios, r, rtol=1e-6, atol=0) or not np.allclose(a[~big], 0, atol=1e-9):
-        return f"{what} has the wrong values."
+        return _pattern_hint(what, e, a)
     if np.isclose(r, -1):
         return f"{what} has the right size but the wrong sign: check the minus sign."
     if r > 1 and np.isclose(r, round(r)):
@@ -120,7 +120,31 @@ def _value_hint(what, expected, actual):
     if 0 < r < 1 and np.isclose(1 / r, round(1 / r)):
         return (f"{what} is {round(1 / r)} times too small: is there a 1/m (or other factor) "
                 f"that does not belong here?")
-    return f"{what} is {r:.4g} times the expected values."
+    return f"{what} is a constant multiple of the expected values ({r:.3g} times): a factor is wrong."
+
+
+PLAIN = " has the right shape, "   # in the messages of values wrong in no pattern found
+
+
+def _pattern_hint(what, e, a):
+    """Wrong values of the right shape, no constant ratio: what else relates them."""
+    if e.size > 1 and np.allclose(np.sort(a), np.sort(e), rtol=RTOL, atol=ATOL):
+        return (f"{what} holds the right numbers in the wrong places: a transpose, a reshape "
+                f"or two things swapped?")
+    if np.allclose(np.abs(a), np.abs(e), rtol=RTOL, atol=ATOL):
+        return f"{what} has the right sizes but some signs are wrong: check each minus sign."
+    offset = a - e
+    if e.size > 1 and np.allclose(offset, offset[0], rtol=1e-6, atol=ATOL):
+        return (f"{what} is off by the same amount everywhere: a term added or left out "
+                f"(a bias, a constant)?")
+    close = np.isclose(a, e, rtol=RTOL, atol=ATOL)
+    if close.any():
+        return (f"{what}{PLAIN}and {int(close.sum())} of its {close.size} values are right: "
+                f"the others are not.")
+    error = np.abs(a - e).mean() / max(np.abs(e).mean(), 1e-12)
+    size = ("close to the expected ones, but not within the tolerance" if error < 0.05 else
+            "far from the expected ones" if error > 1 else "wrong")
+    return f"{what}{PLAIN}but its values are {size} (about {100 * error:.0f}% off on average)."
 
 
 def compare(expected, actual, what="the result"):
@@ -212,8 +236,9 @@ def compare_outputs(expected, actual, outputs):
 
 
 def with_hint(problem, hint):
-    """A plain "wrong values" problem, followed by the assignment's hint for the function."""
-    if hint and problem and problem.endswith("has the wrong values."):
+    """A plain "wrong values" problem (no ratio, sign or pattern found), followed by the
+    assignment's hint for the function."""
+    if hint and problem and (problem.endswith("has the wrong values.") or PLAIN in problem):
         return problem + " " + hint
     return problem
 

@@ -72,12 +72,12 @@ def test_catalog_is_large_and_each_entry_well_formed():
     assert len(entries) >= 40
     assert len({e.student for e in entries}) == len(entries)
     for e in entries:
-        assert e.kind in ("style", "mistake", "cheat"), e.student
+        assert e.kind in ("style", "mistake", "diagnosed", "cheat"), e.student
         assert e.assignment in course.ASSIGNMENTS, e.student
         functions = set(notebook.graded_functions(_notebooks(e.assignment)[1]))
         assert set(e.wrong) <= functions and set(e.blank) <= set(e.wrong), e.student
         assert (e.kind == "style") == (not e.wrong), e.student
-        if e.kind == "mistake":  # realistic: one or two functions wrong, each mistake named
+        if e.kind in ("mistake", "diagnosed"):  # realistic: one or two functions wrong, each named
             assert 1 <= len(e.wrong) <= 2 and all(e.wrong.values()), e.student
 
 
@@ -134,11 +134,16 @@ def test_every_entry_builds_and_every_variant_applies(assignment):
 # ---------------------------------------------------------------------------------------------
 # The public tests name the same mistakes (in-process, no nbgrader).
 
-def public_check(assignment, reference_ns, cell_source, name):
-    """(passed, what the student sees) for check() on the function a cell defines, next to the
-    reference versions of the other functions."""
-    namespace = dict(reference_ns)
-    exec(compile(notebook.definitions_only(cell_source), "<student>", "exec"), namespace)
+def public_check(assignment, judge, nb, name):
+    """(passed, what the student sees) for check() on the function of `nb`, next to the
+    reference versions of the other functions (the student's own where the judge keeps the
+    student's signature of a callee: Judge.conventions)."""
+    namespace = dict(judge.reference)
+    source = notebook.definitions_only(notebook.student_cell(nb, name).source)
+    for callee in judge.conventions(judge.stubs(name, source), nb):
+        exec(compile(notebook.definitions_only(notebook.student_cell(nb, callee).source), "<student>", "exec"),
+             namespace)
+    exec(compile(source, "<student>", "exec"), namespace)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         try:
@@ -151,19 +156,19 @@ def public_check(assignment, reference_ns, cell_source, name):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_public_tests_pass_correct_functions_and_name_the_mistakes_they_show(assignment):
     release_nb, source_nb = _notebooks(assignment)
-    reference_ns = Judge(assignment, source_nb).reference
+    judge = Judge(assignment, source_nb)
     shown, problems = 0, []
     for entry in catalog.entries(assignment):
         if entry.kind == "cheat":  # cheats beat the public test in the kernel; the judge decides
             continue
         nb = accuracy.make(entry, release_nb, source_nb)
         for name in notebook.graded_functions(source_nb):
-            passed, text = public_check(assignment, reference_ns,
-                                        notebook.student_cell(nb, name).source, name)
+            passed, text = public_check(assignment, judge, nb, name)
             if name not in entry.wrong:
                 if not passed:
                     problems.append(f"{entry.student}: correct {name} failed: {text}")
-            elif not passed:  # the mistake shows on the fixture: the public test names it
+            elif not passed and entry.kind == "mistake":   # it shows on the fixture: the public
+                # test names it (a "diagnosed" kind is named by the judge alone)
                 shown += 1
                 if entry.wrong[name] not in text:
                     problems.append(f"{entry.student}: {name}: {entry.wrong[name]!r} not in {text!r}")

@@ -100,8 +100,9 @@ def test_grades_and_outputs_equal_nbgrader(courses):
         path = os.path.join("autograded", student, A, NB + ".ipynb")
         assert outputs(os.path.join(engine, path)) == outputs(os.path.join(plain, path)), student
         assert sorted(os.listdir(os.path.join(engine, "autograded", student, A))) == \
-            sorted(os.listdir(os.path.join(plain, "autograded", student, A)) + ["grading_status.json"])
-        assert status(engine, student)["status"] == "graded"
+            sorted(os.listdir(os.path.join(plain, "autograded", student, A)))
+        assert status(engine, student)["status"] == status(plain, student)["status"] == "graded"
+        assert status(engine, student)["reason"] == status(plain, student)["reason"], student
     assert f"[{'#' * 30}] 7/7" in output and summary(output, "graded") == 7
 
 

@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, copy_course
+from both_ways import decided, function_points
 
 A = "step_by_step"
 NB = "Building_your_Deep_Neural_Network_Step_by_Step"
@@ -320,34 +321,25 @@ def test_each_gets_exactly_its_points(graded, way, student):
 DIFFERENT_WAYS = {"g_shadows_kit_files", "g_submits_a_link"}
 
 
-def function_points(course):
-    from nbgrader.api import Gradebook
-    with Gradebook("sqlite:///" + os.path.join(course, "gradebook.db")) as gb:
-        return {s.student_id: {g.name: g.score for nb in s.notebooks for g in nb.grades}
-                for s in gb.assignment_submissions(A)}
-
-
-def decided(verdicts):
-    """What the judge decided of each function. A message that quotes the student's own
-    exception is compared up to that quote: what a student's code says of its own process (say
-    how much memory it could scan) differs with the process, not with the grading."""
-    return {f: (v.passed, v.mistake, v.fault, v.cases, v.seed,
-                v.message.split(" raised ")[0] if "your function raised" in v.message else v.message)
-            for f, v in verdicts.items()}
-
-
 @pytest.mark.slow
-def test_both_entry_points_give_the_same_points_and_verdicts(graded):
+def test_both_entry_points_give_the_same_points_verdicts_and_statuses(graded):
     """`dnnkit grade` and plain `nbgrader autograde`, on every hostile case: each test cell's
-    points and each function's verdict (passed, mistake, fault, cases, seed, message)."""
+    points, each function's verdict (passed, mistake, fault, cases, seed, message) and the
+    submission's status (graded or fault)."""
     from dnnkit.staff import results
     (ours, _, _, _), (plain, _, _, _) = graded["dnnkit"], graded["nbgrader"]
-    points = {way: function_points(course) for way, course in (("dnnkit", ours), ("nbgrader", plain))}
+    points = {way: function_points(course, A) for way, course in (("dnnkit", ours), ("nbgrader", plain))}
+    statuses = set()
     for student in STUDENTS:
         if student in DIFFERENT_WAYS:
             continue
         assert points["dnnkit"].get(student) == points["nbgrader"].get(student), student
         assert decided(results.verdicts_of(ours, A, student)) == decided(results.verdicts_of(plain, A, student)), student
+        status = results.status_of(ours, A, student)[0]
+        assert status == results.status_of(plain, A, student)[0], (student, results.status_of(ours, A, student),
+                                                                  results.status_of(plain, A, student))
+        statuses.add(status)
+    assert statuses == {"graded", "fault"}   # both kinds compared
 
 
 @pytest.mark.slow

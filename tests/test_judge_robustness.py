@@ -188,10 +188,10 @@ def test_comparing_an_error_with_an_array_is_no_crash(judge):
 def test_a_grader_failure_costs_one_function_and_is_flagged(judge, notebooks, monkeypatch):
     real = judge.verdict
 
-    def broken(name, cases, actual):
+    def broken(name, cases, actual, expected=None):
         if name == "compute_cost":
             raise ValueError("The truth value of an array with more than one element is ambiguous")
-        return real(name, cases, actual)
+        return real(name, cases, actual, expected)
     monkeypatch.setattr(judge, "verdict", broken)
     verdicts = judge.judge(student(notebooks))
     assert {n for n, v in verdicts.items() if not v.passed} == {"compute_cost"}

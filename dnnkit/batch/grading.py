@@ -39,7 +39,7 @@ from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets.utils.importstring import import_item
 
 from dnnkit import assignments, context, notebook
-from dnnkit.outcome import STOPPED, Fault, Outcome, Verdict
+from dnnkit.outcome import Fault, Outcome, decide, verdict_faults
 from dnnkit.host import sandbox
 
 
@@ -400,9 +400,10 @@ def _substitute(step):
     from dnnkit.plugins.kernel import SandboxedExecute
     from dnnkit.plugins.links import RefuseLinks
     from dnnkit.plugins.output_cap import CapOutputs
+    from dnnkit.plugins.record_outcome import RecordOutcome
     step = import_item(step) if isinstance(step, str) else step
-    if step in (RefuseLinks, CapOutputs):   # the engine reads submissions without following
-        return None                          # links, and its executor caps outputs itself
+    if step in (RefuseLinks, CapOutputs, RecordOutcome):   # the engine reads submissions without
+        return None   # following links, its executor caps outputs, its coordinator writes the status
     return {Execute: ForkedExecute, SandboxedExecute: ForkedExecute, OverwriteCells: OverwriteCellsFromSnapshot,
             OverwriteKernelspec: OverwriteKernelspecFromSnapshot,
             CheckCellMetadata: CheckCellMetadataCompiled}.get(step, step)
@@ -567,9 +568,7 @@ def _grade_notebook(pipe, task, name, faults, info):
         if utils.is_solution(cell) or utils.is_task(cell):
             unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
             result.comments[grade_id] = "No response." if unchanged and not utils.is_task(cell) else None
-        verdict = Verdict.of_cell(cell)
-        if verdict and verdict.fault in (*STOPPED, "missing"):
-            faults.append(Fault(verdict.name, verdict.message, stops=verdict.fault in STOPPED))
+    faults.extend(verdict_faults(nb.cells))
     return result
 
 
@@ -603,11 +602,5 @@ def _status(task, notebooks, faults):
         expected = ", ".join(nb.name + ".ipynb" for nb in notebooks)
         return "missing", (f"no {expected} in the submission" +
                            (f" (found: {', '.join(found)})" if found else ""))
-    broken = [nb for nb in notebooks if nb.state == "unreadable"]
-    stopped = [f for f in faults if f.stops and f.where not in {nb.name + ".ipynb" for nb in broken}]
-    if broken or stopped:
-        parts = [nb.reason for nb in broken] + [str(f) for f in stopped]
-        return "fault", "; ".join(parts[:4]) + (f"; and {len(parts) - 4} more" if len(parts) > 4 else "")
-    parts = [nb.reason for nb in notebooks if nb.state == "missing"]
-    parts += [str(f) for f in faults]
-    return "graded", "; ".join(parts)
+    return decide(faults, {nb.name + ".ipynb": nb.reason for nb in notebooks if nb.state == "unreadable"},
+                  [nb.reason for nb in notebooks if nb.state == "missing"])

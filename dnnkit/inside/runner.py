@@ -10,7 +10,8 @@ Trust model, in a few lines:
   reads that strictly and compares. Student code can write anything on this channel; the
   worst it can send is a result it computed, which is what an honest function returns.
 
-Protocol: the request is one JSON line on stdin; the reply one JSON line on fd 3. In between,
+Protocol: the request is one JSON line on stdin; the reply one JSON line on fd 3: per case
+{"ok": value, "printed": whether it printed anything} or {"error": ...}. In between,
 each call of a reference stub writes {"call", "args", "kwargs", "random"} on fd 3 and reads the
 answer {"ok", "random"} or {"raised", "message"} as one line on stdin.
 """
@@ -76,9 +77,11 @@ def run(request, channel):
         if case.get("seed") is not None:  # for functions that draw from the caller's seed
             np.random.seed(case["seed"])
         try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
                 value = function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-            results.append({"ok": encode(value)})
+            # whether it printed (print_cost=True must print): the text itself stays here
+            results.append({"ok": encode(value), "printed": bool(out.getvalue().strip())})
         except BaseException as error:  # noqa: BLE001
             results.append({"error": describe(error)})
     return {"results": results}

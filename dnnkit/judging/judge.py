@@ -34,9 +34,10 @@ from traitlets import Float, Integer, Unicode
 
 import dnnkit
 from dnnkit import assignments, context, notebook
+from dnnkit.judging import diagnosis
 from dnnkit.inside.wire import Forged, Reader
 from dnnkit.outcome import METADATA_KEY, Verdict, function_of, grade_id_of
-from testCases.public_tests import Opaque, compare_outputs, decode, encode, with_hint
+from testCases.public_tests import Opaque, compare, compare_outputs, decode, encode, with_hint
 
 
 def case_seed(secret, assignment, student, function):
@@ -85,15 +86,16 @@ class Runner:
     def request(self, payload, references=None):
         """Send one request; return (reply dict, None) or (None, fault message).
 
-        `references`: (ReferenceServer, {name: draws random numbers}) for the stubs."""
-        server, stubs = references or (None, {})
+        `references`: (ReferenceServer, {name: draws random numbers}) for the stubs, and
+        optionally {name: how to fit a call made with the student's own signature of it}."""
+        server, stubs, conventions = (tuple(references or (None, {})) + ({},))[:3]
         child = self._spawn()
         try:
-            return self._exchange(child, dict(payload, references=stubs), server, stubs)
+            return self._exchange(child, dict(payload, references=stubs), server, stubs, conventions)
         finally:
             child.close()
 
-    def _exchange(self, child, payload, server, stubs):
+    def _exchange(self, child, payload, server, stubs, conventions=None):
         from dnnkit.judging.reference import ReferenceTimeout
         deadline = time.monotonic() + self.timeout
         lines = _Lines(child.replies.fileno())
@@ -119,6 +121,10 @@ class Runner:
             if not (isinstance(message, dict) and "call" in message):
                 return message, None
             if isinstance(message["call"], str) and message["call"] in stubs and server is not None:
+                if message["call"] in (conventions or {}) or "fit" in message:   # "fit" is the judge's alone
+                    message.pop("fit", None)
+                    fit = (conventions or {}).get(message["call"])
+                    line = json.dumps(dict(message, fit=fit) if fit else message)
                 try:
                     answer = server.call(line, deadline)
                 except ReferenceTimeout:
@@ -237,6 +243,20 @@ class Judge:
                 found[other] = "random" in code
         return found
 
+    def conventions(self, stubs, student_nb):
+        """{callee: {"positional": n, "drop": [names]}} for the reference functions whose
+        student version takes the reference's parameters and more after them (an older
+        version's compute_cost(A2, Y, parameters)): the student's calls of it, written for
+        that signature, reach the reference without the extra arguments, so the caller is not
+        charged for its callee's signature."""
+        found = {}
+        for callee in stubs:
+            mine, theirs = _parameters(notebook.student_cell(student_nb, callee), callee), \
+                _parameters(self.reference_defs[callee], callee)
+            if mine and theirs is not None and len(mine) > len(theirs) and mine[:len(theirs)] == theirs:
+                found[callee] = {"positional": len(theirs), "drop": mine[len(theirs):]}
+        return found
+
     def program(self, name, student_source, student_setup):
         """What the runner executes for `name`: the imports it uses, then the student's
         definitions from the graded cell (no reference code: see `stubs`)."""
@@ -302,10 +322,13 @@ class Judge:
         cases = self.hidden_cases(name, seed)
         program = self.program(name, source, student_setup)
         stubs = self.stubs(name, source)
-        reply, fault = runner.request({
-            "program": program, "function": name,
-            "cases": [{"args": encode(tuple(c.args)), "kwargs": encode(c.kwargs), "seed": c.seed}
-                      for c in cases]}, (self.server(), stubs) if stubs else None)
+        references = (self.server(), stubs, self.conventions(stubs, student_nb)) if stubs else None
+        def request(these):
+            return runner.request({
+                "program": program, "function": name,
+                "cases": [{"args": encode(tuple(c.args)), "kwargs": encode(c.kwargs), "seed": c.seed}
+                          for c in these]}, references)
+        reply, fault = request(cases)
         if not fault:
             try:
                 reply = _checked_reply(reply, len(cases))
@@ -317,16 +340,88 @@ class Judge:
             return Verdict(name, False, f"{name} could not be run: "
                                         f"{_raised(reply['program_error'], program)}",
                            len(cases), fault="load")
-        actual = [r["ok"] if "ok" in r else {"error": _raised(r["error"], program),
-                                              "raised": _error_text(r["error"])}
-                  for r in reply["results"]]
-        return self.verdict(name, cases, actual)
-
-    def verdict(self, name, cases, actual):
-        """Compare `actual` (decoded results, or {"error", "raised"} for an exception) with
-        the reference on `cases`."""
-        outputs = self.spec.outputs[name]
+        actual = [self._result(r, program) for r in reply["results"]]
         expected = [self.run_reference(self.reference[name], c) for c in cases]
+        verdict = self.verdict(name, cases, actual, expected)
+        if verdict.passed:
+            silent = self._silent(name, cases, [r.get("printed") for r in reply["results"]])
+            if silent:
+                return Verdict(name, False, f"{name}: {silent}", len(cases))
+        if not verdict.passed and not verdict.mistake:
+            def rerun(probes):   # the student's function on more cases (diagnosis only)
+                again, fault = request(probes)
+                if fault:
+                    return None
+                return [self._result(r, program) for r in _checked_reply(again, len(probes))["results"]]
+            verdict.message = self._explained(verdict.message, name, cases, expected, actual,
+                                              student_nb, source, rerun)
+        return verdict
+
+    def _silent(self, name, cases, printed):
+        """What a function that printed nothing where the reference prints (a documented
+        switch such as print_cost=True) is told, or ""."""
+        import copy
+        for case, did in zip(cases, printed):
+            switches = [k for k, v in case.kwargs.items() if v is True]
+            if did or not switches:
+                continue
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.suppress(Exception):
+                if case.seed is not None:
+                    np.random.seed(case.seed)
+                self.reference[name](*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
+            if out.getvalue().strip():
+                given = ", ".join(f"{k}=True" for k in switches)
+                return (f"called with {given} it printed nothing: with {given} it must print what "
+                        f"its docstring says (the cost, every so many iterations).")
+        return ""
+
+    @staticmethod
+    def _result(reply, program):
+        return reply["ok"] if "ok" in reply else {"error": _raised(reply["error"], program),
+                                                  "raised": _error_text(reply["error"])}
+
+    def _explained(self, message, name, cases, expected, actual, student_nb, source, rerun):
+        """`message` and what the generic diagnosis adds (dnnkit.judging.diagnosis); the
+        message alone when the diagnosis itself fails."""
+        try:
+            extra = self._diagnosed(name, cases, expected, actual, student_nb, source, rerun)
+        except Exception:  # noqa: BLE001 (a diagnosis never costs the verdict)
+            extra = []
+        return " ".join([message, *filter(None, extra)])
+
+    def _diagnosed(self, name, cases, expected, actual, student_nb, source, rerun):
+        outputs, reference = self.spec.outputs[name], self.reference[name]
+        errors = [a for a in actual if _is_error(a)]
+        wrong = [_is_error(a) or compare_outputs(e, a, outputs) is not None for e, a in zip(expected, actual)]
+        if errors:
+            return [diagnosis.error_sentence(errors[0]["raised"], name, student_nb, source),
+                    diagnosis.inputs_sentence(reference, cases, wrong)]
+        said = [diagnosis.parts_sentence(expected, actual, outputs),
+                diagnosis.inputs_sentence(reference, cases, wrong)]
+        largest = max(cases, key=lambda c: _size(c.args))   # where random draws show most
+        seed = largest.seed if largest.seed is not None else 1
+        probes = [Case(largest.args, largest.kwargs, s) for s in (seed, (seed + 7919) % 2**32)]
+        theirs = [self.run_reference(reference, p) for p in probes]
+        mine = rerun(probes)
+        if mine and not any(map(_is_error, mine + theirs)):
+            said.append(diagnosis.random_state_sentence(compare(theirs[0], theirs[1]) is not None,
+                                                        compare(mine[0], mine[1]) is not None))
+        return said
+
+    def _first_problem(self, name, expected, actual):
+        """The problem of the failing case with the most numbers (a ratio or a pattern on a
+        1×1 case says little)."""
+        outputs = self.spec.outputs[name]
+        problems = [(compare_outputs(e, a, outputs), _size(e)) for e, a in zip(expected, actual)]
+        return max((p for p in problems if p[0]), key=lambda p: p[1])[0]
+
+    def verdict(self, name, cases, actual, expected=None):
+        """Compare `actual` (decoded results, or {"error", "raised"} for an exception) with
+        the reference on `cases` (`expected`: the reference's results, when already run)."""
+        outputs = self.spec.outputs[name]
+        if expected is None:
+            expected = [self.run_reference(self.reference[name], c) for c in cases]
         for i, (case, exp, act) in enumerate(zip(cases, expected, actual)):
             if _is_error(act):
                 mistake = self._diagnosis(name, cases, actual, i)
@@ -344,7 +439,7 @@ class Judge:
                 what = f"{name} returns" if constant == outputs else f"{name}: {constant} is"
                 return Verdict(name, False, f"{what} the same whatever the input: it looks "
                                             f"hard-coded.", len(cases), "hard_coded")
-            problem = with_hint(problem, self.spec.value_hints.get(name))
+            problem = with_hint(self._first_problem(name, expected, actual), self.spec.value_hints.get(name))
             return Verdict(name, False, f"{name}: {problem}", len(cases))
         extra = self.spec.extra_checks.get(name)
         if extra:
@@ -416,8 +511,8 @@ def _strict_reply(reply, count):
         raise Forged("not one result per case")
     reader, results = Reader(opaque=Opaque), []
     for result in reply["results"]:
-        if isinstance(result, dict) and set(result) == {"ok"}:
-            results.append({"ok": reader.decode(result["ok"])})
+        if isinstance(result, dict) and set(result) == {"ok", "printed"} and isinstance(result["printed"], bool):
+            results.append({"ok": reader.decode(result["ok"]), "printed": result["printed"]})
         elif isinstance(result, dict) and set(result) == {"error"}:
             results.append({"error": _checked_error(result["error"])})
         else:
@@ -451,6 +546,29 @@ def _raised(error, program):
     if error["line"] and 0 < error["line"] <= len(lines) and lines[error["line"] - 1].strip():
         what += f" at `{_short_text(lines[error['line'] - 1].strip(), 120)}`"
     return what
+
+
+def _parameters(cell_source, function):
+    """The parameter names of `function`'s def in `cell_source` (a cell or None), or None."""
+    import ast
+    try:
+        tree = ast.parse(notebook.definitions_only(cell_source if isinstance(cell_source, str)
+                                                   else cell_source.source))
+    except (AttributeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return [a.arg for a in node.args.posonlyargs + node.args.args]
+    return None
+
+
+def _size(value):
+    """How many numbers a value holds (arrays in tuples, lists and dictionaries)."""
+    if isinstance(value, dict):
+        return sum(_size(v) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return sum(_size(v) for v in value)
+    return value.size if isinstance(value, np.ndarray) else 1
 
 
 def _is_error(value):

@@ -8,7 +8,8 @@ reference namespace, has its own memory cap (arguments come from student code), 
 but reference code on decoded values, and answers with the value only.
 
 Protocol (one JSON line each way): first {"setup", "definitions"} -> "ready"; then per call
-{"call", "args", "kwargs"[, "random"]} -> {"ok"[, "random"]} or {"raised", "message"}.
+{"call", "args", "kwargs"[, "random"][, "fit"]} -> {"ok"[, "random"]} or {"raised", "message"}
+("fit": the judge's, for a call made with the student's own signature of the callee).
 """
 import contextlib
 import io
@@ -100,6 +101,10 @@ def answer(namespace, line):
         args, kwargs = decode(request["args"]), decode(request["kwargs"])
         if not isinstance(args, tuple) or not isinstance(kwargs, dict):
             raise Forged("not a call")
+        fit = request.get("fit")   # set by the judge, never by the student: see Judge.conventions
+        if fit:
+            args = args[:int(fit["positional"])]
+            kwargs = {k: v for k, v in kwargs.items() if k not in fit["drop"]}
         if "random" in request:
             np.random.set_state(decode(request["random"]))
     except Exception as error:  # noqa: BLE001 (the call is the student's: anything may be wrong)

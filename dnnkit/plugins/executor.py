@@ -45,6 +45,16 @@ def cell_label(cell, index):
     return f"cell {index + 1}" + (f" (calls {shows})" if shows else "")
 
 
+def error_fault(errors, settings):
+    """Why a cell whose error outputs are `errors` hit one of the sandbox's limits, or ""."""
+    names = {o.get("ename") for o in errors}
+    if "MemoryError" in names:
+        return f"ran out of memory (the cap is {settings.memory_mb} MiB)"
+    if "BlockingIOError" in names:   # fork() refused: RLIMIT_NPROC
+        return f"hit the process cap ({settings.max_processes} processes)"
+    return ""
+
+
 def signal_name(code):
     try:
         return signal.Signals(-code).name
@@ -192,11 +202,8 @@ class ForkedExecute(Execute):
                     cell.outputs.append(_error("DeadKernelError", fault))
                 elif reply["status"] == "error":
                     errors = [o for o in reply["outputs"] if o["output_type"] == "error"]
-                    names = {o["ename"] for o in errors}
-                    if "MemoryError" in names:
-                        faults[label] = f"ran out of memory (the cap is {settings.memory_mb} MiB)"
-                    elif "BlockingIOError" in names:   # fork() refused: RLIMIT_NPROC
-                        faults[label] = f"hit the process cap ({settings.max_processes} processes)"
+                    if error_fault(errors, settings):
+                        faults[label] = error_fault(errors, settings)
                     content = dict(errors[-1]) if errors else {"ename": "Error", "evalue": "", "traceback": []}
                     content["status"] = "error"
                     self.on_cell_executed(cell=cell, execute_reply={"content": content})

@@ -21,6 +21,9 @@ from jupyter_client.manager import AsyncKernelManager
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 
+from dnnkit import context
+from dnnkit.plugins.executor import cell_label, error_fault
+
 class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         from dnnkit.host.sandbox import Sandbox
@@ -50,23 +53,41 @@ class SandboxedExecute(Execute):
     A kernel that stops answering (a cell that ignores its interrupt, a crash) ends the run
     there, as in `dnnkit grade`: the cells not run get a CellNotRun error (so none earns points
     unexecuted) and grading goes on, so the judge still grades every function. nbgrader's own
-    Execute would fail the whole notebook, every correct function with it."""
+    Execute would fail the whole notebook, every correct function with it. What went wrong is
+    recorded as ForkedExecute records it (the NotebookRun's `faults`, by cell label): a cell
+    that timed out, hit the memory or process cap, or where the kernel stopped."""
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
+        from dnnkit.host.sandbox import Sandbox
         _check_sandbox(self.config)   # SandboxError: nbgrader fails the notebook, no grade saved
+        self._faults = context.ensure(resources).faults
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         except Exception as error:  # noqa: BLE001 (nbclient's timeouts, a dead kernel, ...)
             self.log.warning("The kernel stopped answering (%s): the remaining cells are not run",
                              type(error).__name__)
             reason = f"not run: the notebook's kernel stopped answering ({type(error).__name__})"
-            for cell in nb.cells:
-                if cell.cell_type == "code" and cell.source.strip() and cell.get("execution_count") is None \
-                        and not cell.get("outputs"):
-                    cell.outputs = [NotebookNode(output_type="error", ename="CellNotRun", evalue=reason,
-                                                 traceback=[f"CellNotRun: {reason}"])]
-            return nb, resources
+            unrun = [(index, cell) for index, cell in enumerate(nb.cells)
+                     if cell.cell_type == "code" and cell.source.strip()
+                     and cell.get("execution_count") is None and not cell.get("outputs")]
+            for _, cell in unrun:
+                cell.outputs = [NotebookNode(output_type="error", ename="CellNotRun", evalue=reason,
+                                             traceback=[f"CellNotRun: {reason}"])]
+            where = cell_label(unrun[0][1], unrun[0][0]) if unrun else "notebook"
+            self._faults.setdefault(where, f"the notebook's kernel stopped answering ({type(error).__name__})")
+        settings = Sandbox(config=self.config)
+        for index, cell in enumerate(nb.cells):
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if error_fault(errors, settings):
+                self._faults.setdefault(cell_label(cell, index), error_fault(errors, settings))
+        return nb, resources
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        index = next((i for i, c in enumerate(self.nb.cells) if c is cell), None)
+        where = "notebook" if index is None else cell_label(cell, index)
+        self._faults[where] = f"took longer than {timeout:g} s (the cell limit): interrupted"
+        return await super()._async_handle_timeout(timeout, cell)

@@ -71,10 +71,12 @@ def configure(c):
     from dnnkit.plugins.kernel import SandboxedExecute
     from dnnkit.plugins.links import RefuseLinks
     from dnnkit.plugins.output_cap import CapOutputs
+    from dnnkit.plugins.record_outcome import RecordOutcome
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    # The notebook's kernel runs in the grading sandbox; the judge's verdict decides the points.
+    # The notebook's kernel runs in the grading sandbox; the judge's verdict decides the points;
+    # the status file records what went wrong (as `dnnkit grade` records it).
     steps[steps.index(Execute):steps.index(Execute) + 1] = [SandboxedExecute, CapOutputs,
-                                                             JudgeGradedFunctions]
+                                                             JudgeGradedFunctions, RecordOutcome]
     c.Autograde.autograde_preprocessors = steps
     # A submission holding links (to the source, the gradebook...) is not graded: nbgrader's
     # copy would follow them.

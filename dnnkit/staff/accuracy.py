@@ -28,6 +28,8 @@ class Evaluation:
     false_rejects: list = field(default_factory=list)   # correct functions denied points
     unnamed: list = field(default_factory=list)         # wrong functions whose mistake was not named
     leaks: list = field(default_factory=list)           # messages that show hidden tests or inputs
+    generic: list = field(default_factory=list)         # wrong functions told by the generic
+                                                        # diagnosis (no named mistake matched)
 
     @property
     def exact(self):
@@ -100,6 +102,9 @@ def evaluate(entry, result, maxima, hidden):
     outcome = Evaluation(entry, points, messages)
     for f in functions:
         if f in entry.wrong:
+            verdict = result.verdicts.get(f)
+            if verdict is not None and not verdict.passed and not verdict.mistake and not verdict.fault:
+                outcome.generic.append(f)
             if points[f] > 0:
                 outcome.false_accepts.append(f)
             elif entry.wrong[f] and entry.wrong[f] not in messages[f]:
@@ -149,6 +154,8 @@ class Figures:
     diagnoses: int
     named: int
     leaks: int
+    generic: int = 0            # wrong functions told without a named mistake
+    generic_named: int = 0      # ... whose message has the catalogue's words
 
 
 def figures(outcomes):
@@ -160,7 +167,9 @@ def figures(outcomes):
         correct_functions=sum(len(o.points) for o in outcomes) - wrong,
         false_rejects=sum(len(o.false_rejects) for o in outcomes),
         diagnoses=diagnoses, named=diagnoses - sum(len(o.unnamed) for o in outcomes),
-        leaks=sum(len(o.leaks) for o in outcomes))
+        leaks=sum(len(o.leaks) for o in outcomes),
+        generic=sum(len(o.generic) for o in outcomes),
+        generic_named=sum(1 for o in outcomes for f in o.generic if o.entry.wrong[f] and f not in o.unnamed))
 
 
 def report(outcomes):
@@ -185,5 +194,7 @@ def report(outcomes):
         f"false rejects (correct functions denied points): {f.false_rejects} of {f.correct_functions}",
         f"mistakes whose diagnosis was named: {f.named} of {f.diagnoses} ({share})",
         f"messages showing hidden tests or inputs: {f.leaks}",
+        f"wrong functions no named mistake explains, told by the generic diagnosis: {f.generic} of "
+        f"{f.wrong_functions} ({f.generic_named} with the catalogue's words)",
     ]
     return "\n".join(lines)

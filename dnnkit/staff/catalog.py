@@ -7,8 +7,11 @@ words its message must contain. `dnnkit accuracy` and tests/test_catalog.py grad
 catalog through nbgrader autograde (see dnnkit.staff.accuracy).
 
 Kinds: "style" (correct, written another accepted way: full marks), "mistake" (one or two
-functions wrong, as students really get them wrong: the message names the mistake), "cheat"
-(the wrong or blank functions must get nothing, whatever the notebook does).
+functions wrong, as students really get them wrong: the message names the mistake), "diagnosed"
+(a real student's kind, written by hand, that a named mistake may or may not foresee: the judge,
+through its generic diagnosis where no named mistake matches, must say what is wrong in the
+words given; the public test only has to fail it), "cheat" (the wrong or blank functions must get nothing,
+whatever the notebook does).
 """
 from dataclasses import dataclass, field
 
@@ -20,7 +23,7 @@ from dnnkit.assignments import Variant
 class Entry:
     student: str
     assignment: str
-    kind: str                       # style | mistake | cheat
+    kind: str                       # style | mistake | diagnosed | cheat
     about: str
     variants: tuple = ()            # "function/key" of the assignment's MISTAKES or STYLES, or Variant
     cells: dict = field(default_factory=dict)   # function -> its graded cell, written out in full
@@ -501,7 +504,191 @@ APPLICATION = [
                 "L_layer_model": "assign its result to parameters"}),
 ]
 
-CATALOG = STEP_BY_STEP + APPLICATION
+# ---------------------------------------------------------------------------------------------
+# Real students' kinds of the original course (issue 13), with no named mistake: the generic
+# diagnosis (dnnkit.judging.diagnosis) must still say what is wrong, in the words given.
+
+BACKWARD_SIGMOID_IN_LOOP = _edit(
+    "L_model_backward", 'current_cache, activation="relu")', 'current_cache, activation="sigmoid")')
+BACKWARD_STALE_DA = _edit(
+    "L_model_backward", 'linear_activation_backward(grads["dA" + str(l + 1)], current_cache',
+    'linear_activation_backward(grads["dA" + str(L - 1)], current_cache')
+BACKWARD_AL_FOR_DAL = _edit(
+    "L_model_backward", 'linear_activation_backward(dAL, current_cache, activation="sigmoid")',
+    'linear_activation_backward(AL, current_cache, activation="sigmoid")')
+BACKWARD_UNASSIGNED_NAME = _edit(
+    "L_model_backward", 'linear_activation_backward(grads["dA" + str(l + 1)], current_cache',
+    'linear_activation_backward(dA_prev, current_cache')
+BACKWARD_ONE_SIGN = _edit(
+    "L_model_backward", "dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))",
+    "dAL = -(np.divide(Y, AL) + np.divide(1 - Y, 1 - AL))")
+FORWARD_HARD_CODED_W1 = _edit(
+    "L_model_forward", 'parameters["W" + str(l)], parameters["b" + str(l)], activation="relu"',
+    'parameters["W1"], parameters["b1"], activation="relu"')
+FORWARD_SIGMOID_IN_LOOP = _edit(
+    "L_model_forward", 'parameters["b" + str(l)], activation="relu"', 'parameters["b" + str(l)], activation="sigmoid"',
+    'AL, cache = linear_activation_forward(A, parameters["W" + str(L)], parameters["b" + str(L)], activation="sigmoid")',
+    'AL = A')
+FORWARD_CACHES_OVERWRITTEN = _edit(
+    "L_model_forward", "        caches.append(cache)", "        caches = [cache]")
+FORWARD_LEFTOVER_LOOP_VARIABLE = _edit(
+    "L_model_forward", 'parameters["W" + str(L)], parameters["b" + str(L)], activation="sigmoid"',
+    'parameters["W" + str(l + 1)], parameters["b" + str(l + 1)], activation="sigmoid"')
+DB_SQUEEZED = _edit(
+    "linear_backward", "db = 1 / m * np.sum(dZ, axis=1, keepdims=True)",
+    "db = np.squeeze(1 / m * np.sum(dZ, axis=1, keepdims=True))")
+DEEP_REMOVED_ALIAS = _edit(
+    "initialize_parameters_deep", 'parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))',
+    'parameters["b" + str(l)] = np.zeros((layer_dims[l], 1), dtype=np.float)')
+DEEP_SQRT_SCALED = _edit(
+    "initialize_parameters_deep", "np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01",
+    "np.random.randn(layer_dims[l], layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1])")
+APP_RETURNS_PARAMETERS_ONLY = _edit("L_layer_model", "    return parameters, costs", "    return parameters")
+
+REAL_KINDS = [
+    _sbs("k01_backward_sigmoid_in_loop", "diagnosed", "ReLU layers back-propagated with sigmoid_backward",
+         BACKWARD_SIGMOID_IN_LOOP, wrong={"L_model_backward": "Right for 1-layer networks, wrong for deeper ones"}),
+    _sbs("k02_backward_stale_dA", "diagnosed", "every hidden layer fed dA{L-1}", BACKWARD_STALE_DA,
+         wrong={"L_model_backward": "Right for 1 or 2-layer networks, wrong for deeper ones"}),
+    _sbs("k03_backward_AL_for_dAL", "diagnosed", "AL passed where dAL belongs", BACKWARD_AL_FOR_DAL,
+         wrong={"L_model_backward": 'grads["dA'}),
+    _sbs("k04_backward_unassigned_name", "diagnosed", "a dA_prev the function never assigns",
+         BACKWARD_UNASSIGNED_NAME, wrong={"L_model_backward": "`dA_prev`"}),
+    _sbs("k05_backward_one_sign", "diagnosed", "dAL with one sign flipped", BACKWARD_ONE_SIGN,
+         wrong={"L_model_backward": "dAL has the wrong sign"}),
+    _sbs("k06_forward_hard_coded_W1", "diagnosed", "W1 and b1 hard-coded in the loop", FORWARD_HARD_CODED_W1,
+         wrong={"L_model_forward": "Right for 1 or 2-layer networks, wrong for deeper ones"}),
+    _sbs("k07_forward_sigmoid_in_loop", "diagnosed", "the sigmoid layer inside the loop, run L-1 times",
+         FORWARD_SIGMOID_IN_LOOP, wrong={"L_model_forward": "AL has shape"}),
+    _sbs("k08_forward_caches_overwritten", "diagnosed", "caches overwritten instead of appended",
+         FORWARD_CACHES_OVERWRITTEN, wrong={"L_model_forward": "Right: AL; wrong: caches."}),
+    _sbs("k09_forward_leftover_loop_variable", "diagnosed", "the output layer indexed by the loop "
+         "variable (breaks for L = 1)", FORWARD_LEFTOVER_LOOP_VARIABLE,
+         wrong={"L_model_forward": "wrong for 1-layer networks"}),
+    _sbs("k10_db_squeezed", "diagnosed", "db squeezed to shape (n,)", DB_SQUEEZED,
+         wrong={"linear_backward": "keepdims=True"}),
+    _sbs("k11_removed_numpy_alias", "diagnosed", "dtype=np.float (gone from NumPy)", DEEP_REMOVED_ALIAS,
+         wrong={"initialize_parameters_deep": "np.float was removed from NumPy"}),
+    _sbs("k12_deep_init_sqrt", "diagnosed", "the application's / sqrt(n) scaling in Step by Step",
+         DEEP_SQRT_SCALED, wrong={"initialize_parameters_deep": "constant multiple"}),
+    _app("k13_returns_parameters_only", "diagnosed", "L_layer_model returns only parameters (older versions)",
+         APP_RETURNS_PARAMETERS_ONLY, wrong={"L_layer_model": "should return 2 values (parameters, costs), not 1."}),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Planar: every named mistake (two at a time, in different functions: each costs only its own
+# function), the styles, and real students' kinds written out by hand.
+
+LAYER_SIZES_GLOBAL = '''# GRADED FUNCTION: layer_sizes
+
+def layer_sizes(X, Y):
+    n_x = shape_X[0]   # the notebook's shape_X = X.shape
+    n_h = 4
+    n_y = shape_Y[0]
+    return (n_x, n_h, n_y)
+'''
+LAYER_SIZES_ONE_OUTPUT = _edit("layer_sizes", "n_y = Y.shape[0]", "n_y = 1")
+UPDATE_OTHER_DEFAULT_RATE = _edit("update_parameters", "learning_rate=1.2", "learning_rate=0.01")
+COST_THREE_ARGUMENTS = _edit("compute_cost", "def compute_cost(A2, Y):", "def compute_cost(A2, Y, parameters):")
+NN_MODEL_THREE_ARGUMENT_COST = _edit("nn_model", "compute_cost(A2, Y)", "compute_cost(A2, Y, parameters)")
+PREDICT_LIST_BREAKS_AT_M1 = _edit(
+    "predict", "predictions = A2 > 0.5",
+    "predictions = np.array([[1 if a > 0.5 else 0 for a in A2.squeeze()]])")
+PREDICT_RESHAPED = _edit("predict", "predictions = A2 > 0.5", "predictions = (A2 > 0.5).reshape(-1)")
+FORWARD_STEP_BY_STEP_SIGMOID = _edit("forward_propagation", "A2 = sigmoid(Z2)", "A2, cache2 = sigmoid(Z2)")
+BACKWARD_ONE_OVER_M_ONCE = _edit(
+    "backward_propagation", "dW1 = 1 / m * np.dot(dZ1, X.T)", "dW1 = np.dot(dZ1, X.T)",
+    "db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)", "db1 = np.sum(dZ1, axis=1, keepdims=True)")
+BACKWARD_DB_NO_KEEPDIMS = _edit(
+    "backward_propagation", "db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)",
+    "db2 = 1 / m * np.sum(dZ2, axis=1)")
+COST_NO_AXIS_LOG = _edit("compute_cost", "np.multiply(1 - Y, np.log(1 - A2))", "np.multiply(1 - Y, np.log(A2))")
+UPDATE_RETURNS_GRADS_ADDED = _edit(
+    "update_parameters", 'W1 = parameters["W1"] - learning_rate * grads["dW1"]',
+    'W1 = parameters["W1"] + learning_rate * grads["dW1"]')
+
+
+def _paired(mistakes):
+    """The mistakes two at a time, never two of one function in an entry: taken in turn from
+    each function's list."""
+    queues = {}
+    for m in mistakes:
+        queues.setdefault(m.function, []).append(m)
+    order = []
+    while any(queues.values()):
+        for function in list(queues):
+            if queues[function]:
+                order.append(queues[function].pop(0))
+    pairs, rest = [], order
+    while rest:
+        first = rest.pop(0)
+        second = next((m for m in rest if m.function != first.function), None)
+        if second is not None:
+            rest.remove(second)
+        pairs.append((first, second) if second else (first,))
+    return pairs
+
+
+def _one_per_function(variants):
+    """The variants in groups holding at most one of each function (two styles of one
+    function edit the same lines)."""
+    groups = []
+    for v in variants:
+        group = next((g for g in groups if v.function not in {w.function for w in g}), None)
+        if group is None:
+            groups.append([v])
+        else:
+            group.append(v)
+    return groups
+
+
+def _pl(student, kind, about, *variants, **options):
+    return Entry(student, "planar", kind, about, variants, **options)
+
+
+def _planar_mistakes():
+    found = []
+    for i, pair in enumerate(_paired(assignments.load("planar").mistakes), start=1):
+        found.append(_pl(f"p{i:02d}_" + "_".join(m.key for m in pair), "mistake",
+                         " and ".join(f"{m.function}: {m.key}" for m in pair),
+                         *[f"{m.function}/{m.key}" for m in pair],
+                         wrong={m.function: m.message for m in pair}))
+    return found
+
+
+PLANAR = [
+    _pl("p00_reference", "style", "every function as the reference solution"),
+    *[_pl(f"p00_styles_{i}", "style", "STYLES variants, one per function", *[f"{v.function}/{v.key}" for v in group])
+      for i, group in enumerate(_one_per_function(assignments.load("planar").styles), start=1)],
+    *_planar_mistakes(),
+    _pl("r01_layer_sizes_reads_globals", "diagnosed", "layer_sizes reads the notebook's shape_X, shape_Y",
+        cells={"layer_sizes": LAYER_SIZES_GLOBAL}, extra=("shape_X, shape_Y = (2, 400), (1, 400)",),
+        wrong={"layer_sizes": "is a variable of your notebook"}),
+    _pl("r02_layer_sizes_one_output", "diagnosed", "layer_sizes hard-codes n_y = 1", LAYER_SIZES_ONE_OUTPUT,
+        wrong={"layer_sizes": "hard-coded"}),
+    _pl("r03_update_default_rate", "diagnosed", "update_parameters with another default learning rate",
+        UPDATE_OTHER_DEFAULT_RATE, wrong={"update_parameters": "wrong when it takes its default value"}),
+    _pl("r04_three_argument_cost", "diagnosed", "compute_cost(A2, Y, parameters) of older versions, "
+        "and the nn_model that calls it", COST_THREE_ARGUMENTS, NN_MODEL_THREE_ARGUMENT_COST,
+        wrong={"compute_cost": "raised TypeError"}),
+    _pl("r05_predict_list_breaks_at_m1", "diagnosed", "predict by a list comprehension over A2.squeeze()",
+        PREDICT_LIST_BREAKS_AT_M1, wrong={"predict": "wrong for a single example (m = 1)"}),
+    _pl("r06_predict_reshaped", "diagnosed", "predict returns shape (m,)", PREDICT_RESHAPED,
+        wrong={"predict": "(1, m)"}),
+    _pl("r07_step_by_step_sigmoid", "diagnosed", "forward_propagation unpacks two values from sigmoid",
+        FORWARD_STEP_BY_STEP_SIGMOID, wrong={"forward_propagation": "returns the activation alone"}),
+    _pl("r08_backward_one_over_m_once", "diagnosed", "1/m left out of dW1 and db1 only",
+        BACKWARD_ONE_OVER_M_ONCE, wrong={"backward_propagation": 'Right: grads["dW2"], grads["db2"]'}),
+    _pl("r09_backward_db_no_keepdims", "diagnosed", "db2 summed without keepdims", BACKWARD_DB_NO_KEEPDIMS,
+        wrong={"backward_propagation": "keepdims=True"}),
+    _pl("r10_cost_log_a2_twice", "diagnosed", "log(A2) where log(1 - A2) belongs", COST_NO_AXIS_LOG,
+        wrong={"compute_cost": "cost"}),
+    _pl("r11_update_plus_W1", "diagnosed", "W1 moved up the gradient, the rest right",
+        UPDATE_RETURNS_GRADS_ADDED, wrong={"update_parameters": 'parameters["W1"]'}),
+]
+
+CATALOG = STEP_BY_STEP + APPLICATION + REAL_KINDS + PLANAR
 
 
 def entries(assignment=None):

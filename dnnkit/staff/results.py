@@ -1,8 +1,8 @@
 """What grading produced for one assignment, student by student (for exports and reports).
 
 - points per graded function: the nbgrader gradebook;
-- status: the Outcome (dnnkit.outcome) `dnnkit grade` writes beside the autograded notebooks; a
-  submission graded by plain `nbgrader autograde` has none: "graded" when its autograded
+- status: the Outcome (dnnkit.outcome) `dnnkit grade` and plain `nbgrader autograde` write beside
+  the autograded notebooks; a folder with none (an older kit's): "graded" when its autograded
   notebook is there, else "missing";
 - the judge's verdicts: the Verdict on each test cell of the autograded notebook.
 """
