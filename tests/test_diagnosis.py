@@ -159,6 +159,10 @@ def test_value_patterns_of_the_public_tests():
     assert "some signs are wrong" in compare(e, e * np.array([1, -1, 1]))
     assert "off by the same amount everywhere" in compare(e, e + 0.5)
     assert "4 of its 6 values are right" in compare(e, np.where(e > 4, 0.0, e))
+    assert "more than 10 times off" in compare(e, e ** 3 - 1)
+    labels = np.array([[1, 0, 0, 1]])
+    assert "every value flipped" in compare(labels, 1 - labels)
+    assert "3 of its 4 values are right: the others are flipped" in compare(labels, np.array([[1, 0, 0, 0]]))
 
 
 def test_a_model_that_prints_nothing_with_print_cost_true(judges):

@@ -128,6 +128,11 @@ PLAIN = " has the right shape, "   # in the messages of values wrong in no patte
 
 def _pattern_hint(what, e, a):
     """Wrong values of the right shape, no constant ratio: what else relates them."""
+    close = np.isclose(a, e, rtol=RTOL, atol=ATOL)
+    if np.isin(e, (0, 1)).all() and np.isin(a, (0, 1)).all():   # labels, predictions
+        if not close.any():
+            return f"{what} has every value flipped (1 where 0 belongs and 0 where 1 does): an inverted test?"
+        return f"{what}{PLAIN}and {int(close.sum())} of its {close.size} values are right: the others are flipped."
     if e.size > 1 and np.allclose(np.sort(a), np.sort(e), rtol=RTOL, atol=ATOL):
         return (f"{what} holds the right numbers in the wrong places: a transpose, a reshape "
                 f"or two things swapped?")
@@ -137,11 +142,12 @@ def _pattern_hint(what, e, a):
     if e.size > 1 and np.allclose(offset, offset[0], rtol=1e-6, atol=ATOL):
         return (f"{what} is off by the same amount everywhere: a term added or left out "
                 f"(a bias, a constant)?")
-    close = np.isclose(a, e, rtol=RTOL, atol=ATOL)
     if close.any():
         return (f"{what}{PLAIN}and {int(close.sum())} of its {close.size} values are right: "
                 f"the others are not.")
     error = np.abs(a - e).mean() / max(np.abs(e).mean(), 1e-12)
+    if error > 10:
+        return f"{what}{PLAIN}but its values are far from the expected ones (more than 10 times off)."
     size = ("close to the expected ones, but not within the tolerance" if error < 0.05 else
             "far from the expected ones" if error > 1 else "wrong")
     return f"{what}{PLAIN}but its values are {size} (about {100 * error:.0f}% off on average)."
