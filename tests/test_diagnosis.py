@@ -177,3 +177,26 @@ def test_a_model_that_prints_nothing_with_print_cost_true(judges):
     return parameters
 ''')
     assert "called with print_cost=True it printed nothing" in message
+
+
+def test_a_callers_older_signature_of_its_callee_costs_only_the_callee(judges):
+    """compute_cost(A2, Y, parameters) of older course versions: nn_model, which calls it that
+    way, keeps its points (Judge.conventions)."""
+    judge, release, source = judges["planar"]
+    cells = {"compute_cost": '''# GRADED FUNCTION: compute_cost
+def compute_cost(A2, Y, parameters):
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m)
+'''}
+    nb = submissions.make(release, source, notebook.graded_functions(source), replace=cells)
+    cell = notebook.student_cell(nb, "nn_model")
+    cell.source = cell.source.replace("compute_cost(A2, Y)", "compute_cost(A2, Y, parameters)")
+    runner = Runner(judge.timeout, judge.memory_bytes, judge.work)
+    try:
+        verdicts = {n: judge.judge_function(n, nb, notebook.setup_code(nb), runner, 5)
+                    for n in ("compute_cost", "nn_model")}
+    finally:
+        runner.close()
+    assert verdicts["nn_model"].passed, verdicts["nn_model"]
+    assert not verdicts["compute_cost"].passed and "raised TypeError" in verdicts["compute_cost"].message
+    assert judge.conventions({"compute_cost": False}, nb) == {"compute_cost": {"positional": 2, "drop": ["parameters"]}}

@@ -251,8 +251,10 @@ class Judge:
         charged for its callee's signature."""
         found = {}
         for callee in stubs:
-            mine, theirs = _parameters(notebook.student_cell(student_nb, callee), callee), \
-                _parameters(self.reference_defs[callee], callee)
+            cell = notebook.student_cell(student_nb, callee)
+            if cell is None or _def_line(cell.source, callee) == _def_line(self.reference_defs[callee], callee):
+                continue   # the same parameters (most students): nothing to parse
+            mine, theirs = _parameters(cell, callee), _parameters(self.reference_defs[callee], callee)
             if mine and theirs is not None and len(mine) > len(theirs) and mine[:len(theirs)] == theirs:
                 found[callee] = {"positional": len(theirs), "drop": mine[len(theirs):]}
         return found
@@ -546,6 +548,12 @@ def _raised(error, program):
     if error["line"] and 0 < error["line"] <= len(lines) and lines[error["line"] - 1].strip():
         what += f" at `{_short_text(lines[error['line'] - 1].strip(), 120)}`"
     return what
+
+
+def _def_line(source, function):
+    """The parameter text of `def function(...)` in `source`, spaces removed, or None."""
+    found = re.search(rf"def\s+{re.escape(function)}\s*\(([^)]*)\)", source)
+    return re.sub(r"\s", "", found.group(1)) if found else None
 
 
 def _parameters(cell_source, function):
