@@ -20,6 +20,7 @@ __all__ = ["assignment", "nb_name", "n_functions", "source_path", "release_path"
            "test_release_fails_every_graded_test_and_nothing_else",
            "test_release_leaks_no_solution_or_hidden_test",
            "test_release_keeps_code_here_markers_and_hints",
+           "test_release_scaffolds_have_the_solutions_shape",
            "test_expected_outputs_are_what_the_reference_prints",
            "test_expected_json_is_generated_from_the_reference",
            "test_release_is_what_nbgrader_generates_today",
@@ -88,8 +89,8 @@ def _solution_lines(nb):
                 inside = True
             elif "### END SOLUTION" in line or "### END HIDDEN TESTS" in line:
                 inside = False
-            elif inside and line.strip():
-                lines.add(line.strip())
+            elif inside and line.strip() and not re.fullmatch(r"for .+ in .+:", line.strip()):
+                lines.add(line.strip())   # (a loop's header is part of the scaffold, as in the original)
     return lines
 
 
@@ -116,6 +117,38 @@ def test_release_keeps_code_here_markers_and_hints(release_path, source_path, n_
     assert len(hints) == sum(c.source.count("### START CODE HERE ###") for c in release.cells
                              if c.cell_type == "code")
     assert all(not c.get("outputs") for c in release.cells if c.cell_type == "code")
+
+
+def _regions(source):
+    """The lines between each START CODE HERE and END CODE HERE of a cell."""
+    found, inside = [], None
+    for line in source.split("\n"):
+        if "### START CODE HERE ###" in line:
+            inside = []
+        elif "### END CODE HERE ###" in line and inside is not None:
+            found.append([l for l in inside if l.strip() and "SOLUTION" not in l])
+            inside = None
+        elif inside is not None:
+            inside.append(line)
+    return found
+
+
+PLACEHOLDER = re.compile(r"\s*(pass|for .+ in .+:|[\w\[\]\"' +\-()., ]+ = None(, None)*|[\w.\[\]]+\.\w+\((None(, None)*)?\))$")
+
+
+def test_release_scaffolds_have_the_solutions_shape(release_path, source_path):
+    """Each region of the release shows the solution's lines as placeholders of the same shape
+    (`grads["dA" + str(L - 1)] = None`, `caches.append(None)`), `pass` only where the solution
+    assigns nothing, and no right-hand side of the solution."""
+    release = {notebook.graded_name(c): c.source for c in notebook.read(release_path).cells if notebook.graded_name(c)}
+    for cell in notebook.read(source_path).cells:
+        name = notebook.graded_name(cell)
+        if not name:
+            continue
+        for solved, shown in zip(_regions(cell.source), _regions(release[name])):
+            assert all(PLACEHOLDER.match(line) for line in shown), (name, shown)
+            assigns = sum(bool(re.match(r"\s*[\w\[\]\"' +\-()., ]+ (=|-=|\+=) ", l)) for l in solved)
+            assert assigns == 0 or not any(l.strip() == "pass" for l in shown), (name, shown)
 
 
 def test_expected_outputs_are_what_the_reference_prints(source_path, n_functions):

@@ -9,24 +9,40 @@ PLACEHOLDER_STUB = "{indent}{targets} = {values}"
 
 
 def placeholders(solution_lines):
-    """Turn the solution lines of one region into `name = None` placeholders.
-
-    Only plain names (and tuples of names) are kept, so the release never hints at dictionary
-    keys or expressions; a region with nothing to keep becomes `pass`, so loops stay valid.
-    """
+    """Turn the solution lines of one region into placeholder lines of the same shape, as the
+    original course shows them: each assignment keeps its target with `None` on the right
+    (`grads["dA" + str(L - 1)] = None`, `A, cache = None, None`), a method call statement keeps
+    its callee with `None` arguments (`caches.append(None)`; a print is left out), a `for` loop keeps its header around
+    the placeholders of its body. Targets are copied as written in the solution. A region with
+    nothing to keep becomes `pass`, so loops stay valid."""
     indent = min((re.match(r"\s*", l).group(0) for l in solution_lines if l.strip()), key=len, default="")
-    tree = ast.parse(textwrap.dedent("\n".join(solution_lines)))
-    stubs = []
-    for node in tree.body:
-        if not isinstance(node, ast.Assign):
-            continue
-        for target in node.targets:
-            if isinstance(target, ast.Name):
-                stubs.append(f"{indent}{target.id} = None")
-            elif isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
-                names = ", ".join(e.id for e in target.elts)
-                stubs.append(f"{indent}{names} = {', '.join(['None'] * len(target.elts))}")
+    text = textwrap.dedent("\n".join(solution_lines))
+    stubs = _stubs(ast.parse(text).body, text, indent)
     return stubs or [indent + "pass"]
+
+
+def _stubs(body, text, indent):
+    def written(node):
+        return ast.get_source_segment(text, node)
+    stubs = []
+    for node in body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                values = len(target.elts) if isinstance(target, ast.Tuple) else 1
+                stubs.append(f"{indent}{written(target)} = {', '.join(['None'] * values)}")
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            stubs.append(f"{indent}{written(node.target)} = None")
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Attribute):   # caches.append(...), not print(...)
+            call = node.value
+            stubs.append(f"{indent}{written(call.func)}({', '.join(['None'] * len(call.args))})")
+        elif isinstance(node, ast.For):
+            inner = _stubs(node.body, text, indent + "    ") or [indent + "    pass"]
+            stubs += [f"{indent}for {written(node.target)} in {written(node.iter)}:", *inner]
+        elif isinstance(node, (ast.If, ast.While, ast.With, ast.Try)):
+            for part in (node.body, getattr(node, "orelse", [])):
+                stubs += _stubs(part, text, indent)
+    return stubs
 
 
 class ClearSolutionsWithPlaceholders(ClearSolutions):
