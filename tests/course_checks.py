@@ -72,6 +72,11 @@ def test_release_fails_every_graded_test_and_nothing_else(release_path, source_p
         if notebook.is_test_cell(cell):
             if errors:
                 failed_tests.append(notebook.nbgrader_meta(cell)["grade_id"])
+                # what the student sees of a failed public test: the ✗ lines and one error
+                # line, no traceback into the harness (PublicTestFailed._render_traceback_)
+                assert errors[0].ename == "PublicTestFailed", errors[0]
+                assert len(errors[0].traceback) == 1 and "public_tests" not in errors[0].traceback[0]
+                assert "✗" in "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         elif errors:
             other_errors.append((cell.source[:60], errors[0].evalue))
     assert other_errors == []
