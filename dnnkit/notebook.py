@@ -72,6 +72,78 @@ def setup_code(nb):
     return "\n".join(lines)
 
 
+def helpers_for(source, nb, skip=(), rounds=3):
+    """`source` with, before it, the definitions (def, class, a named constant or lambda) that
+    other cells of `nb` give names `source` reads but does not define, such as a `tanh_prime`
+    helper in a cell of its own: the notebook's function finds them, so the judged one does
+    too. Names in `skip` (the graded functions: the judge's stubs) and builtins are never taken;
+    helpers of helpers are found up to `rounds` deep."""
+    import builtins
+    global _last_index
+    if _last_index[0] is not nb:
+        _top_definitions(nb, ())
+    index = _last_index[1]
+    if not (set(re.findall(r"[A-Za-z_]\w*", source)) & set(index)) - set(skip):
+        return source   # most functions: no name defined elsewhere (regexes, no tree walk)
+    found = _top_definitions(nb, set(index) - set(skip))
+    added = []
+    for _ in range(rounds):
+        code = "\n\n".join(added + [source])
+        wanted = sorted(_free_names(code) - set(skip) - set(dir(builtins)))
+        new = [found[n] for n in wanted if n in found and found[n] not in added]
+        if not new:
+            break
+        added = list(dict.fromkeys(new)) + added
+    return "\n\n".join(added + [source])
+
+
+def _free_names(code):
+    """The names `code` reads and never binds (one walk of its tree)."""
+    read, bound = set(), set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    return read - bound
+
+
+# What may be a top-level definition: a def or class, or a name given a lambda or a literal.
+_TOP_NAME = re.compile(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=\s*(?:lambda\b|[-+.\d'\"\[({]|True\b|False\b|None\b)", re.M)
+_last_index = (None, {})   # (notebook, {name: code cells that may define it}): asked per function
+
+
+def _top_definitions(nb, names):
+    """{name: source} of the top-level definitions (def, class, a named constant or lambda) of
+    `names` in `nb`'s code cells, the last one winning as when the notebook runs top to bottom.
+    Cells are found by a regex over their text and parsed only when they may define one."""
+    global _last_index
+    if _last_index[0] is not nb:
+        index = {}
+        for cell in nb.cells:
+            if cell.get("cell_type") == "code":
+                for match in _TOP_NAME.finditer(cell.source):
+                    index.setdefault(match.group(1) or match.group(2), []).append(cell)
+        _last_index = (nb, index)
+    found = {}
+    cells = [c for c in nb.cells if any(c is d for n in names for d in _last_index[1].get(n, ()))]
+    for cell in cells:
+        try:
+            tree = ast.parse(_without_magics(cell.source))
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
+                found[node.name] = node
+            elif _named_constant(node):
+                found.update({t.id: node for t in node.targets if t.id in names})
+    return {name: ast.unparse(node) for name, node in found.items()}
+
+
 def names_used(code):
     """Every name `code` reads or binds (ast.Name nodes)."""
     return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
@@ -99,11 +171,26 @@ def definitions_only(source):
     """Keep a cell's imports and definitions; drop every other top-level statement.
 
     What a function does is then judged on its own, not on what else the cell runs
-    (prints, or code that patches numpy or the tests).
+    (prints, or code that patches numpy or the tests). A constant or a lambda given a name
+    (`HIDDEN_UNITS = 4`, `tanh_prime = lambda A: 1 - A ** 2`) is a definition too: it runs
+    nothing.
     """
     tree = ast.parse(_without_magics(source))
     keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
-    return "\n\n".join(ast.unparse(n) for n in tree.body if isinstance(n, keep))
+    return "\n\n".join(ast.unparse(n) for n in tree.body if isinstance(n, keep) or _named_constant(n))
+
+
+def _named_constant(node):
+    """`NAME = <a literal or a lambda>` (names only on the left)."""
+    if not (isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)):
+        return False
+    if isinstance(node.value, ast.Lambda):
+        return True
+    try:
+        ast.literal_eval(node.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def student_cell(nb, name):

@@ -108,6 +108,8 @@ def _value_hint(what, expected, actual):
         return f"{what} should be all zeros."
     if not np.all(np.isfinite(a)):
         return f"{what} has the wrong values."
+    if np.allclose(a, 0, atol=1e-12):
+        return f"{what} is all zeros: the line that computes it is missing or multiplies by zero."
     ratios = a[big] / e[big]
     r = ratios[0]
     if not np.allclose(ratios, r, rtol=1e-6, atol=0) or not np.allclose(a[~big], 0, atol=1e-9):
@@ -115,11 +117,13 @@ def _value_hint(what, expected, actual):
     if np.isclose(r, -1):
         return f"{what} has the right size but the wrong sign: check the minus sign."
     if r > 1 and np.isclose(r, round(r)):
-        return (f"{what} is {round(r)} times too large: did you forget to divide by m "
-                f"(the 1/m factor)?")
+        return (f"{what} is {round(r)} times too large: a factor is missing (such as the 1/m of "
+                f"an average, or a scale like 0.01).")
     if 0 < r < 1 and np.isclose(1 / r, round(1 / r)):
-        return (f"{what} is {round(1 / r)} times too small: is there a 1/m (or other factor) "
-                f"that does not belong here?")
+        return (f"{what} is {round(1 / r)} times too small: a factor that does not belong here "
+                f"(such as a 1/m too many)?")
+    if big.sum() < 2:   # one number: any two numbers have a ratio
+        return f"{what} has the wrong value: check the formula term by term."
     return f"{what} is a constant multiple of the expected values ({r:.3g} times): a factor is wrong."
 
 
@@ -148,7 +152,7 @@ def _pattern_hint(what, e, a):
     error = np.abs(a - e).mean() / max(np.abs(e).mean(), 1e-12)
     if error > 10:
         return f"{what}{PLAIN}but its values are far from the expected ones (more than 10 times off)."
-    size = ("close to the expected ones, but not within the tolerance" if error < 0.05 else
+    size = ("close to the expected ones, but not within the tolerance" if error < 1e-3 else
             "far from the expected ones" if error > 1 else "wrong")
     return f"{what}{PLAIN}but its values are {size} (about {100 * error:.0f}% off on average)."
 

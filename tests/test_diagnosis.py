@@ -90,7 +90,7 @@ def test_a_seed_inside_an_initialiser_the_caller_seeds(judges):
     W2 = np.random.randn(n_y, n_h) * 0.01
     return {"W1": W1, "b1": np.zeros((n_h, 1)), "W2": W2, "b2": np.zeros((n_y, 1))}
 ''')
-    assert "do not call np.random.seed inside the function" in message
+    assert "no np.random.seed inside the function" in message
     assert 'Right: parameters["b1"], parameters["b2"]' in message
 
 
@@ -107,7 +107,7 @@ def test_a_notebook_global_read_inside_the_function(judges):
     message = judged(judges, "planar", '''def layer_sizes(X, Y):
     n_x = shape_X[0]
     return (n_x, 4, Y.shape[0])
-''', globals_cell="shape_X = (2, 400)")
+''', globals_cell="X_demo = np.zeros((2, 400))\nshape_X = X_demo.shape")
     assert "`shape_X` is a variable of your notebook, not of layer_sizes" in message
 
 
@@ -200,3 +200,29 @@ def compute_cost(A2, Y, parameters):
     assert verdicts["nn_model"].passed, verdicts["nn_model"]
     assert not verdicts["compute_cost"].passed and "raised TypeError" in verdicts["compute_cost"].message
     assert judge.conventions({"compute_cost": False}, nb) == {"compute_cost": {"positional": 2, "drop": ["parameters"]}}
+
+
+def test_helpers_from_other_cells_and_named_constants_count_as_definitions(judges):
+    """A helper in a cell of its own, and a constant or a lambda named in the graded cell: the
+    notebook's function finds them, so the judged one does too (full marks)."""
+    judge, release, source = judges["planar"]
+    cells = {"backward_propagation": source_cell(source, "backward_propagation").replace(
+                 "dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))", "dZ1 = np.dot(W2.T, dZ2) * tanh_prime(A1)"),
+             "layer_sizes": "# GRADED FUNCTION: layer_sizes\nHIDDEN_UNITS = 4\nsize_of = lambda M: M.shape[0]\n"
+                            "def layer_sizes(X, Y):\n    return (size_of(X), HIDDEN_UNITS, size_of(Y))\n"}
+    assert "tanh_prime(A1)" in cells["backward_propagation"]
+    nb = submissions.make(release, source, notebook.graded_functions(source), replace=cells)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("def tanh_prime(A):\n    return 1 - A ** 2"))
+    runner = Runner(judge.timeout, judge.memory_bytes, judge.work)
+    try:
+        for name in cells:
+            verdict = judge.judge_function(name, nb, notebook.setup_code(nb), runner, 5)
+            assert verdict.passed, verdict
+    finally:
+        runner.close()
+
+
+def source_cell(source_nb, name):
+    """The reference cell of `name`, solution markers removed."""
+    text = notebook.student_cell(source_nb, name).source
+    return "\n".join(l for l in text.split("\n") if "SOLUTION" not in l)

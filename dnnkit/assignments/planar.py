@@ -218,6 +218,11 @@ VALUE_HINTS = {
 # outputs of other steps (the cache of backward_propagation).
 
 SHAPES = [(2, 4, 1, 5), (3, 1, 1, 1), (1, 3, 1, 4), (4, 5, 2, 3), (2, 2, 1, 7)]  # n_x, n_h, n_y, m
+# The network of this assignment has one output unit: the original template asserts
+# A2.shape == (1, m) in forward_propagation, and dZ2's one row makes W2.T * dZ2 and
+# np.dot(W2.T, dZ2) the same. The passes through the network are judged with n_y = 1 (the
+# functions that only build or update parameters keep n_y = 2 among their cases).
+ONE_OUTPUT = [(n_x, n_h, 1, m) for n_x, n_h, _, m in SHAPES]
 
 
 def _parameters(rng, n_x, n_h, n_y):
@@ -245,7 +250,7 @@ def _initialize_parameters(rng, ref):
 
 def _forward_propagation(rng, ref):
     n = rng.standard_normal
-    return [((n((n_x, m)), _parameters(rng, n_x, n_h, n_y)),) for n_x, n_h, n_y, m in SHAPES]
+    return [((n((n_x, m)), _parameters(rng, n_x, n_h, n_y)),) for n_x, n_h, n_y, m in ONE_OUTPUT]
 
 
 def _compute_cost(rng, ref):
@@ -259,7 +264,7 @@ def _compute_cost(rng, ref):
 def _backward_propagation(rng, ref):
     n = rng.standard_normal
     cases = []
-    for n_x, n_h, n_y, m in SHAPES:
+    for n_x, n_h, n_y, m in ONE_OUTPUT:
         X, params = n((n_x, m)), _parameters(rng, n_x, n_h, n_y)
         _, cache = ref["forward_propagation"](X, params)
         cases.append(((params, cache, X, _labels(rng, n_y, m)),))

@@ -168,8 +168,9 @@ def random_state_sentence(reference_varies, student_varies):
         return ("Its result changes with the caller's random state (the same inputs gave "
                 "different values under two seeds): it should not draw random numbers.")
     if reference_varies and not student_varies:
-        return ("Its result stays the same whatever the caller's random state: the caller "
-                "seeds the generator, so do not call np.random.seed inside the function.")
+        return ("Its result stays the same whatever the caller's random state, where the expected "
+                "one changes with it: draw from np.random as the caller left it (no np.random.seed "
+                "inside the function, no fixed values).")
     return ""
 
 
@@ -177,8 +178,9 @@ def random_state_sentence(reference_varies, student_varies):
 # Exceptions
 
 def _assigned_at_top(student_nb, function):
-    """Names the notebook's other cells assign at top level (its globals)."""
-    names = set()
+    """(names the notebook's cells assign at top level, names they define with def or
+    class): its globals, apart from `function` itself."""
+    names, defined = set(), set()
     for cell in student_nb.cells:
         if cell.get("cell_type") != "code":
             continue
@@ -188,13 +190,15 @@ def _assigned_at_top(student_nb, function):
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == function:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                if node.name != function:
+                    defined.add(node.name)
                 continue
             for target in ast.walk(node) if isinstance(node, (ast.Assign, ast.AugAssign, ast.For,
                                                                ast.AnnAssign, ast.With)) else ():
                 if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store):
                     names.add(target.id)
-    return names
+    return names, defined
 
 
 def error_sentence(raised, function, student_nb, source):
@@ -210,7 +214,11 @@ def error_sentence(raised, function, student_nb, source):
         if name in bound:
             return (f"`{name}` is read before it is given a value in {function} (or only in a "
                     f"branch that did not run): assign it first.")
-        if name in _assigned_at_top(student_nb, function):
+        assigned, defined = _assigned_at_top(student_nb, function)
+        if name in defined:
+            return (f"`{name}` is defined in another cell of your notebook: the grader takes "
+                    f"{function} from its own cell only, so define `{name}` in that cell too.")
+        if name in assigned:
             return (f"`{name}` is a variable of your notebook, not of {function}: the grader "
                     f"calls {function} on its own, with its arguments only, so compute `{name}` "
                     f"inside it from those arguments.")
@@ -224,6 +232,10 @@ def error_sentence(raised, function, student_nb, source):
         return "A line unpacks a different number of values than the call on its right returns."
     if raised.startswith("ValueError: operands could not be broadcast together"):
         return "Two arrays of incompatible shapes meet in one operation: print their shapes."
+    if raised.startswith("TypeError: only 0-dimensional arrays can be converted") or \
+            raised.startswith("TypeError: only length-1 arrays can be converted"):
+        return ("float() and int() take a single number: turn the array into one first "
+                "(np.squeeze, or .item()).")
     if raised.startswith(("ValueError: shapes", "ValueError: matmul")):
         return ("A matrix product gets shapes that do not fit: check the order of np.dot's "
                 "arguments (W first) and transposes.")

@@ -313,7 +313,8 @@ class Judge:
             return Verdict(name, False, f"No cell defines {name}: keep the '# GRADED FUNCTION: "
                                         f"{name}' cell.", fault="missing")
         try:
-            source = notebook.definitions_only(cell.source)
+            source = notebook.helpers_for(notebook.definitions_only(cell.source), student_nb,
+                                          skip=self.functions)
             notebook.names_used(source)
         except SyntaxError as error:
             return Verdict(name, False, f"The cell of {name} has a syntax error (line "
@@ -360,22 +361,35 @@ class Judge:
         return verdict
 
     def _silent(self, name, cases, printed):
-        """What a function that printed nothing where the reference prints (a documented
-        switch such as print_cost=True) is told, or ""."""
+        """What a function told to print (a documented switch such as print_cost=True) is told
+        when it prints nothing, or not the reference's numbers in order: other iterations, or
+        other costs (say, the cost after the update). Only the numbers are compared, never the
+        wording, and more printed besides is fine; "" when it prints as it should."""
         import copy
-        for case, did in zip(cases, printed):
+        for case, text in zip(cases, printed):
             switches = [k for k, v in case.kwargs.items() if v is True]
-            if did or not switches:
+            if not switches:
                 continue
             out = io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.suppress(Exception):
                 if case.seed is not None:
                     np.random.seed(case.seed)
                 self.reference[name](*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
-            if out.getvalue().strip():
-                given = ", ".join(f"{k}=True" for k in switches)
+            theirs, mine = _printed_numbers(out.getvalue()), _printed_numbers(text or "")
+            given = ", ".join(f"{k}=True" for k in switches)
+            if not (theirs[0] or theirs[1]):
+                continue
+            if not (text or "").strip():
                 return (f"called with {given} it printed nothing: with {given} it must print what "
                         f"its docstring says (the cost, every so many iterations).")
+            if not _in_order(theirs[0], mine[0], lambda a, b: a == b):
+                return (f"called with {given} it prints at other iterations than its docstring "
+                        f"says (iteration 0 included).")
+            if theirs[1] and not mine[1]:
+                return f"called with {given} it prints no cost: print the cost of each iteration it names."
+            if not _in_order(theirs[1], mine[1], lambda a, b: np.isclose(a, b, rtol=1e-4, atol=1e-5)):
+                return (f"called with {given} it prints other costs than those of the iterations "
+                        f"it names: print the cost computed in that iteration, before the update.")
         return ""
 
     @staticmethod
@@ -397,7 +411,9 @@ class Judge:
         errors = [a for a in actual if _is_error(a)]
         wrong = [_is_error(a) or compare_outputs(e, a, outputs) is not None for e, a in zip(expected, actual)]
         if errors:
-            return [diagnosis.error_sentence(errors[0]["raised"], name, student_nb, source),
+            told = _is_error(actual[wrong.index(True)])   # the message starts with this exception
+            raised = "" if told else f"On {len(errors)} of the {len(actual)} hidden cases it raised {errors[0]['error']}."
+            return [raised, diagnosis.error_sentence(errors[0]["raised"], name, student_nb, source),
                     diagnosis.inputs_sentence(reference, cases, wrong)]
         said = [diagnosis.parts_sentence(expected, actual, outputs),
                 diagnosis.inputs_sentence(reference, cases, wrong)]
@@ -415,7 +431,8 @@ class Judge:
         """The problem of the failing case with the most numbers (a ratio or a pattern on a
         1×1 case says little)."""
         outputs = self.spec.outputs[name]
-        problems = [(compare_outputs(e, a, outputs), _size(e)) for e, a in zip(expected, actual)]
+        problems = [(compare_outputs(e, a, outputs), _size(e)) for e, a in zip(expected, actual)
+                    if not _is_error(a)]   # (a case that raised is told by its exception)
         return max((p for p in problems if p[0]), key=lambda p: p[1])[0]
 
     def verdict(self, name, cases, actual, expected=None):
@@ -513,8 +530,8 @@ def _strict_reply(reply, count):
         raise Forged("not one result per case")
     reader, results = Reader(opaque=Opaque), []
     for result in reply["results"]:
-        if isinstance(result, dict) and set(result) == {"ok", "printed"} and isinstance(result["printed"], bool):
-            results.append({"ok": reader.decode(result["ok"]), "printed": result["printed"]})
+        if isinstance(result, dict) and set(result) == {"ok", "printed"} and isinstance(result["printed"], str):
+            results.append({"ok": reader.decode(result["ok"]), "printed": result["printed"][:20000]})
         elif isinstance(result, dict) and set(result) == {"error"}:
             results.append({"error": _checked_error(result["error"])})
         else:
@@ -568,6 +585,21 @@ def _parameters(cell_source, function):
         if isinstance(node, ast.FunctionDef) and node.name == function:
             return [a.arg for a in node.args.posonlyargs + node.args.args]
     return None
+
+
+def _in_order(wanted, found, same):
+    """Whether `found` holds each of `wanted`, in order (more printed in between is fine)."""
+    rest = iter(found)
+    return all(any(same(w, f) for f in rest) for w in wanted)
+
+
+def _printed_numbers(text):
+    """([whole numbers], [decimals]) printed, in order: what a print_cost line carries (the
+    iteration, the cost), whatever its wording."""
+    numbers = [n for n in re.findall(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?", text[:20000])
+               if len(n) < 40]   # (int() refuses thousands of digits: no number is that long)
+    whole = [int(n) for n in numbers if re.fullmatch(r"[-+]?\d+", n)]
+    return whole, [float(n) for n in numbers if not re.fullmatch(r"[-+]?\d+", n)]
 
 
 def _size(value):

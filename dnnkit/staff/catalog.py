@@ -663,7 +663,7 @@ PLANAR = [
       for i, group in enumerate(_one_per_function(assignments.load("planar").styles), start=1)],
     *_planar_mistakes(),
     _pl("r01_layer_sizes_reads_globals", "diagnosed", "layer_sizes reads the notebook's shape_X, shape_Y",
-        cells={"layer_sizes": LAYER_SIZES_GLOBAL}, extra=("shape_X, shape_Y = (2, 400), (1, 400)",),
+        cells={"layer_sizes": LAYER_SIZES_GLOBAL}, extra=("shape_X, shape_Y = [a.shape for a in load_planar_dataset()]",),
         wrong={"layer_sizes": "is a variable of your notebook"}),
     _pl("r02_layer_sizes_one_output", "diagnosed", "layer_sizes hard-codes n_y = 1", LAYER_SIZES_ONE_OUTPUT,
         wrong={"layer_sizes": "hard-coded"}),
