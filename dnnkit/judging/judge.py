@@ -365,16 +365,12 @@ class Judge:
         when it prints nothing, or not the reference's numbers in order: other iterations, or
         other costs (say, the cost after the update). Only the numbers are compared, never the
         wording, and more printed besides is fine; "" when it prints as it should."""
-        import copy
         for case, text in zip(cases, printed):
             switches = [k for k, v in case.kwargs.items() if v is True]
             if not switches:
                 continue
             out = io.StringIO()
-            with contextlib.redirect_stdout(out), contextlib.suppress(Exception):
-                if case.seed is not None:
-                    np.random.seed(case.seed)
-                self.reference[name](*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
+            self.run_reference(self.reference[name], case, out)
             theirs, mine = _printed_numbers(out.getvalue()), _printed_numbers(text or "")
             given = ", ".join(f"{k}=True" for k in switches)
             if not (theirs[0] or theirs[1]):
@@ -469,12 +465,13 @@ class Judge:
         return Verdict(name, True, "", len(cases))
 
     @staticmethod
-    def run_reference(function, case):
+    def run_reference(function, case, out=None):
+        """The reference's decoded result on `case` (what it prints goes to `out`, if given)."""
         import copy
         if case.seed is not None:
             np.random.seed(case.seed)
         try:
-            with contextlib.redirect_stdout(io.StringIO()):  # e.g. print_cost=True
+            with contextlib.redirect_stdout(out or io.StringIO()):  # e.g. print_cost=True
                 value = function(*copy.deepcopy(tuple(case.args)), **copy.deepcopy(case.kwargs))
         except Exception as error:  # a mutant may raise, the reference must not
             return {"error": f"{type(error).__name__}: {error}"[:500],
