@@ -24,7 +24,8 @@ __all__ = ["assignment", "nb_name", "n_functions", "source_path", "release_path"
            "test_expected_outputs_are_what_the_reference_prints",
            "test_expected_json_is_generated_from_the_reference",
            "test_release_is_what_nbgrader_generates_today",
-           "test_autograde_full_blank_and_one_mistake_each"]
+           "test_autograde_full_blank_and_one_mistake_each",
+           "test_figures_are_drawn_by_the_kit_and_current"]
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +73,13 @@ def test_release_fails_every_graded_test_and_nothing_else(release_path, source_p
         if notebook.is_test_cell(cell):
             if errors:
                 failed_tests.append(notebook.nbgrader_meta(cell)["grade_id"])
-                # what the student sees of a failed public test: the ✗ lines and one error
-                # line, no traceback into the harness (PublicTestFailed._render_traceback_)
+                # what the student sees of a failed public test, in the notebook and in the
+                # Validate dialog (which shows the traceback only): the ✗ lines and no traceback
+                # into the harness (PublicTestFailed._render_traceback_)
                 assert errors[0].ename == "PublicTestFailed", errors[0]
-                assert len(errors[0].traceback) == 1 and "public_tests" not in errors[0].traceback[0]
-                assert "✗" in "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+                shown = "\n".join(errors[0].traceback)
+                assert "public_tests" not in shown and "Traceback" not in shown
+                assert shown.count("\n✗ ") >= 1 and shown.split("\n")[1].startswith("✗ ")
         elif errors:
             other_errors.append((cell.source[:60], errors[0].evalue))
     assert other_errors == []
@@ -217,3 +220,36 @@ def test_autograde_full_blank_and_one_mistake_each(course, assignment, nb_name, 
         row = table["one_" + name]
         assert {k for k, v in row.items() if v != 10} == {"test_" + name}, (name, row)
         assert sum(row.values()) == 10 * (n_functions - 1)
+
+
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def test_figures_are_drawn_by_the_kit_and_current(root, assignment, source_path, release_path):
+    """The notebook's figures are what dnnkit.staff.figures draws today, byte for byte (whatever
+    the caller's matplotlib style), in source/ and in release/; every image a markdown cell shows
+    is one of them, has an alt text and exists; every drawn figure is shown."""
+    import matplotlib
+    from dnnkit.staff import figures
+    drawn = figures.drawn(assignment)
+    assert drawn, f"no figures for {assignment}"
+    with matplotlib.rc_context({"font.size": 30, "svg.fonttype": "none", "lines.linewidth": 4}):
+        assert figures.drawn(assignment) == drawn   # the style of the caller changes nothing
+    for where in ("source", "release"):
+        folder = figures.images_dir(root, assignment, where)
+        assert sorted(os.listdir(folder)) == sorted(drawn), \
+            f"{where}/{assignment}/images/ is not what the kit draws: run `dnnkit release {assignment}`"
+        for name, data in drawn.items():
+            with open(os.path.join(folder, name), "rb") as f:
+                assert f.read() == data, \
+                    f"{where}/{assignment}/images/{name} is stale: run `dnnkit release {assignment}`"
+    for path in (source_path, release_path):
+        shown = []
+        for cell in notebook.read(path).cells:
+            if cell.cell_type == "markdown":
+                shown += IMAGE.findall(cell.source)
+        assert all(alt.strip() for alt, _ in shown), shown
+        targets = [target for _, target in shown]
+        assert sorted(targets) == sorted("images/" + name for name in drawn), (path, targets)
+        for target in targets:
+            assert os.path.isfile(os.path.join(os.path.dirname(path), target)), target

@@ -120,11 +120,14 @@ def test_feedback_shows_the_judges_verdicts_and_ignores_forged_ones():
     from dnnkit.plugins.feedback import summary
     nb = nbformat.read(os.path.join(FILES, "feedback", "forged_verdict_on_another_cell.ipynb"), as_version=4)
     text = summary(nb, Outcome("graded", "", "0" * 64))
-    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| `")}
-    assert "the wrong sign" in rows["`sigmoid`"] and "passed" not in rows["`sigmoid`"]
-    assert "see the test cell below" in rows["`relu`"]
+    rows = {line.split("<code>")[1].split("</code>")[0]: line
+            for line in text.splitlines() if line.startswith("<tr class=")}
+    assert "the wrong sign" in rows["sigmoid"] and "passed" not in rows["sigmoid"]
+    assert "✗" in rows["sigmoid"] and 'href="#exercise-sigmoid"' in rows["sigmoid"]
+    assert "graded by the test cell below" in rows["relu"]
     assert "Grading note" not in text
-    assert "**Grading note:** took longer" in summary(nb, Outcome("fault", "took longer than 60 s", "0" * 64))
+    assert "<strong>Grading note:</strong> took longer" in summary(
+        nb, Outcome("fault", "took longer than 60 s", "0" * 64))
 
 
 def test_every_fault_the_judge_writes_is_one_the_outcome_reads():

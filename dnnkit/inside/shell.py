@@ -174,6 +174,10 @@ def prepare():
     _shell = InteractiveShell.instance(config=config, display_pub_class=Publisher,
                                        displayhook_class=Hook)
     _shell._showtraceback = _show_traceback
+    # `%matplotlib inline` asks the shell for a GUI event loop; the inline backend needs none
+    # (ipykernel's shell answers the same). A plain InteractiveShell raises NotImplementedError,
+    # which failed the whole first cell of the notebooks, imports included.
+    _shell.enable_gui = lambda gui=None: None
     # IPython formats each error a second time for its history's store of exceptions; the
     # history is off here, so that copy is never read.
     _shell._format_exception_for_storage = lambda *args, **kwargs: {}

@@ -7,16 +7,24 @@ test that failed. `StudentFeedback`, registered after GetGrades by `dnnkit.plugi
 - drops every traceback line that shows a hidden-test line, and replaces an error raised inside
   a hidden-test region by a short note (its message may quote hidden inputs), keeping the public
   test's output and the judge's verdict (the `GradingFailure` error that names the mistake);
-- puts a summary at the top: the points of each graded function and what the judge found.
+- shows, in each cell grading shortens (tagged `shortened-while-grading`), the outputs of the
+  student's submitted notebook, or a note: never the few-iteration run as the student's result;
+- puts one summary at the top: per function ✓/✗, points, what the judge found (said there once:
+  each test cell keeps its public test's output and a line pointing up), a link to the exercise,
+  the total after any late penalty, and what to do next.
 """
+import html
 import os
 import re
 
+import nbformat
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
 from dnnkit.outcome import METADATA_KEY, STATUS_FILE, Outcome, Verdict, function_of
+
+SHORTENED_TAG = "shortened-while-grading"   # the notebooks' long trainings (dnn_utils.training_iterations)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = re.compile(r"Cell In\s*\[\d*\],\s*line (\d+)")
@@ -95,36 +103,159 @@ def clean_output(output, secrets, regions):
 
 
 def _escape(text):
-    return re.sub(r"([\\`*_|<>\[\]#])", r"\\\1", " ".join(str(text).split()))
+    return html.escape(" ".join(str(text).split()))
 
 
-def summary(nb, status=None):
-    """Markdown: points per graded function and the judge's finding, then the total."""
-    rows, total, maximum = [], 0.0, 0.0
+def anchor(function):
+    return f"exercise-{function}"
+
+
+def summary(nb, status=None, late_penalty=0.0):
+    """The page's one summary (HTML in a markdown cell): a row per graded function with ✓/✗,
+    its points, what the grader found (said once, here) and a link to the exercise; the total
+    after any late penalty; what to do next."""
+    rows, total, maximum, failed = [], 0.0, 0.0, []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if not (meta.get("grade") and meta.get("points")):
             continue
         verdict = Verdict.of_cell(cell)
         name = verdict.name if verdict else function_of(meta.get("grade_id", ""))
-        score = meta.get("score") or 0
-        points = meta.get("points") or 0
+        score, points = meta.get("score") or 0, meta.get("points") or 0
         total, maximum = total + score, maximum + points
+        full = score >= points
         if not verdict:
-            finding = "see the test cell below"
+            finding = "graded by the test cell below"
         elif verdict.passed:
-            finding = f"passed ({verdict.cases} hidden tests)"
-        else:
-            finding = verdict.message or "failed"
-        rows.append(f"| `{name}` | {score:g} / {points:g} | {_escape(finding)} |")
-    text = ["## Your results", ""]
+            finding = f"passed its {verdict.cases} hidden tests"
+        else:   # the row names the function: the message need not say it again
+            finding = re.sub(rf"^{re.escape(name)}:\s*", "", verdict.message) or "failed its hidden tests"
+        if not full:
+            failed.append(name)
+        rows.append(f'<tr class="{"pass" if full else "fail"}"><td>{"✓" if full else "✗"}</td>'
+                    f'<td><a href="#{anchor(name)}"><code>{_escape(name)}</code></a></td>'
+                    f"<td>{score:g} / {points:g}</td><td>{_escape(finding)}</td></tr>")
+    after = max(total - (late_penalty or 0), 0)
+    text = [STYLE, '<div class="dnnkit-summary">', "<h2>Your results</h2>"]
     if status and status.status != "graded":
-        text += [f"**Grading note:** {_escape(status.reason or status.status)}", ""]
-    text += ["| graded function | points | what the grader found |", "|---|---|---|", *rows,
-             f"| **total** | **{total:g} / {maximum:g}** | |", "",
-             "Each function was graded on its own, on hidden inputs drawn at grading time. "
-             "The test cells below keep the output of the public tests."]
+        text.append(f"<p><strong>Grading note:</strong> {_escape(status.reason or status.status)}</p>")
+    text += ['<table class="dnnkit-results"><tr><th></th><th>graded function</th><th>points</th>'
+             "<th>what the grader found</th></tr>", *rows]
+    if late_penalty:
+        text.append(f"<tr><td></td><td>late submission penalty</td><td>−{late_penalty:g}</td>"
+                    "<td></td></tr>")
+    text += [f"<tr><td></td><td><strong>total</strong></td><td><strong>{after:g} / {maximum:g}"
+             "</strong></td><td></td></tr>", "</table>"]
+    if not failed and maximum:
+        text.append("<p><strong>Full marks.</strong> Every graded function passed its hidden tests: "
+                    "well done.</p>")
+    elif failed:
+        text.append(f"<p><strong>What to do next:</strong> open your notebook at the "
+                    f"function{'s' if len(failed) > 1 else ''} marked ✗ (the links above lead to "
+                    f"them), fix what the grader found, and run the public test under each "
+                    f"exercise again. The grader runs each function on its own, on other inputs "
+                    f"than the public tests (other shapes, deeper networks, other seeds).</p>")
+    text.append("<p>Cells marked “shortened while grading” show the outputs of your own "
+                "submitted notebook: grading runs the long trainings for a few iterations "
+                "only.</p></div>" if any(_shortened(c) for c in nb.cells) else "</div>")
     return "\n".join(text)
+
+
+STYLE = """<style>
+table.dnnkit-results { border-collapse: collapse; margin: 0.5em 0 1em; }
+table.dnnkit-results td, table.dnnkit-results th { border: 1px solid #ddd; padding: 0.3em 0.7em;
+  vertical-align: top; text-align: left; }
+table.dnnkit-results td:nth-child(3) { white-space: nowrap; }
+table.dnnkit-results tr.pass td:first-child { color: #1a7f37; font-weight: bold; }
+table.dnnkit-results tr.fail td:first-child { color: #c62828; font-weight: bold; }
+table.dnnkit-results tr.fail { background: #fff5f5; }
+.equation { display: flex; justify-content: center; align-items: center; margin: 0.6em 0; }
+.equation .eq-number { margin-left: auto; padding-left: 2em; }
+.equation math { margin-left: auto; }
+</style>"""
+
+SHORTENED_NOTE = ("Shortened while grading (a few iterations only); below: the outputs of this cell "
+                  "in your submitted notebook.")
+NOT_RUN_NOTE = ("Shortened while grading (a few iterations only), and your submitted notebook has "
+                "no outputs of this cell: run the notebook in full to see them.")
+
+
+def _shortened(cell):
+    return cell.cell_type == "code" and SHORTENED_TAG in cell.metadata.get("tags", [])
+
+
+def submitted_cells(resources):
+    """{cell id: outputs} of the student's submitted notebook, when it is found."""
+    here = resources.get("metadata", {}).get("path") or ""
+    info = resources.get("nbgrader", {})
+    # <root>/autograded/<student>/<assignment> -> <root>/submitted/<student>/<assignment>
+    path = os.path.join(here, "..", "..", "..", "submitted", info.get("student", ""),
+                        info.get("assignment", ""), resources.get("unique_key", "") + ".ipynb")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:   # no submitted copy here (another machine graded it): notes only
+        return {}
+    return {c.get("id"): c.get("outputs", []) for c in nb.cells if c.cell_type == "code"}
+
+
+def restore_shortened(nb, resources):
+    """Each cell grading shortened shows the submission's own outputs of it, or says why not:
+    never the few-iteration run's plot or accuracy as if it were the student's result."""
+    own = None
+    for cell in nb.cells:
+        if not _shortened(cell):
+            continue
+        own = submitted_cells(resources) if own is None else own
+        outputs = own.get(cell.get("id")) or []
+        note = {"output_type": "stream", "name": "stdout",
+                "text": (SHORTENED_NOTE if outputs else NOT_RUN_NOTE) + "\n"}
+        cell.outputs = [nbformat.from_dict(o) for o in _merged_streams([note, *outputs])]
+
+
+def _merged_streams(outputs):
+    """Consecutive prints of one stream as one output (one box on the page, as in Jupyter)."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else {}
+        if (output.get("output_type") == "stream" and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            merged[-1] = dict(previous, text=_text(previous) + _text(output))
+        else:
+            merged.append(output)
+    return merged
+
+
+def _text(output):
+    text = output.get("text", "")
+    return text if isinstance(text, str) else "".join(text)
+
+
+def add_anchors(nb):
+    """An anchor above each exercise the summary links to: its solution cell, or for a test
+    cell with none (a plain nbgrader test), the test cell itself."""
+    solutions = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    for index in reversed(range(len(nb.cells))):
+        meta = nb.cells[index].metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id") or ""
+        is_test = meta.get("grade") and meta.get("points") and not meta.get("solution")
+        if (meta.get("solution") and grade_id) or (is_test and function_of(grade_id) not in solutions):
+            target = anchor(function_of(grade_id))
+            nb.cells.insert(index, new_markdown_cell(f'<a id="{target}"></a>'))
+
+
+def point_to_summary(cell, verdict):
+    """The verdict in a test cell: one line that points to the summary (its message is there)."""
+    score = cell.metadata.get("nbgrader", {}).get("score") or 0
+    points = cell.metadata.get("nbgrader", {}).get("points") or 0
+    kept = [o for o in cell.get("outputs", []) if not (
+        o.get("output_type") == "error" and o.get("ename") == VERDICT_ERROR) and not (
+        o.get("output_type") == "stream" and str(o.get("text", "")).startswith("Graded: "))]
+    mark = "✓" if score >= points else "✗"
+    kept.append(nbformat.from_dict({"output_type": "stream", "name": "stdout", "text":
+                f"{mark} Graded: {score:g} / {points:g} for {verdict.name} (see Your results at the "
+                f"top).\n"}))
+    cell.outputs = kept
 
 
 class StudentFeedback(NbGraderPreprocessor):
@@ -146,7 +277,14 @@ class StudentFeedback(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 clean_output(output, secrets, regions)
         status = Outcome.read(os.path.join(resources.get("metadata", {}).get("path") or "", STATUS_FILE))
-        top = new_markdown_cell(summary(nb, status))
+        restore_shortened(nb, resources)
+        for cell in list(nb.cells):
+            verdict = Verdict.of_cell(cell)
+            if verdict:
+                point_to_summary(cell, verdict)
+        add_anchors(nb)
+        penalty = resources.get("nbgrader", {}).get("late_penalty") or 0
+        top = new_markdown_cell(summary(nb, status, penalty))
         top.metadata[METADATA_KEY] = {"feedback_summary": True}
         nb.cells.insert(0, top)
         return nb, resources

@@ -1,6 +1,8 @@
 """The kit's nbgrader extensions, registered through nbgrader's own configuration."""
 import ast
+import os
 import re
+import shutil
 import textwrap
 
 from nbgrader.preprocessors import ClearSolutions
@@ -73,6 +75,14 @@ class ClearSolutionsWithPlaceholders(ClearSolutions):
         return replaced
 
 
+def _copy_timestamp_only(converter, assignment_id, student_id):
+    source = converter._format_source(assignment_id, student_id)
+    dest = converter._format_dest(assignment_id, student_id)
+    if os.path.isfile(os.path.join(source, "timestamp.txt")):
+        os.makedirs(dest, exist_ok=True)
+        shutil.copy(os.path.join(source, "timestamp.txt"), os.path.join(dest, "timestamp.txt"))
+
+
 def configure(c):
     """Apply the kit's settings to an nbgrader config object `c`."""
     from nbgrader.converters.generate_assignment import GenerateAssignment
@@ -104,9 +114,23 @@ def configure(c):
     from nbgrader.converters.generate_feedback import GenerateFeedback
     from nbgrader.preprocessors import GetGrades
     from dnnkit.plugins.feedback import StudentFeedback
+    from dnnkit.plugins.self_contained import SelfContained
     steps = list(GenerateFeedback.class_traits()["preprocessors"].default())
     steps.insert(steps.index(GetGrades) + 1, StudentFeedback)
-    c.GenerateFeedback.preprocessors = steps
+    c.GenerateFeedback.preprocessors = steps + [SelfContained]
+    # The kit's page (templates/dnnkit_feedback): nbgrader's, without MathJax from a CDN or its
+    # list of anonymous test-cell links. GenerateFeedback only adds its own template folder
+    # when none is configured, so it is named here after the kit's.
+    import nbgrader
+    nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions",
+                                      "formgrader", "templates")
+    c.HTMLExporter.template_name = "dnnkit_feedback"
+    c.HTMLExporter.template_file = "feedback.html.j2"   # extends nbgrader's index.html.j2
+    c.HTMLExporter.extra_template_basedirs = [os.path.join(os.path.dirname(__file__), "templates"),
+                                              nbgrader_templates]
+    # A feedback folder holds the page (and nbgrader's timestamp) only: figures are inlined, and
+    # helpers and data sets (3 MB for application) are not copied into it once per student.
+    GenerateFeedback.init_assignment = _copy_timestamp_only
     # Files that live beside the notebooks but are not part of the assignment.
     # grading_status.json is the grader's record (dnnkit grade): a student's own is not copied.
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",

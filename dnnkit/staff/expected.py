@@ -1,6 +1,6 @@
 """Expected outputs, generated from the reference solution (never typed).
 
-Two artefacts per assignment:
+Two artefacts per assignment (`update` also redraws the notebook's figures, dnnkit.staff.figures):
 - `testCases/expected/<assignment>.json`: for each public case, the reference result and the
   results of the known mistakes on the same fixture (so the public test can name them);
 - the notebook's "Expected output" blocks: what the reference solution prints in the cell
@@ -19,6 +19,7 @@ import copy
 import json
 import math
 import os
+import subprocess
 import re
 
 import nbformat
@@ -157,7 +158,8 @@ def printed_outputs(source_path):
     # notebooks' full-data trainings short (they check NBGRADER_EXECUTION).
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": os.path.dirname(source_path)}}).execute(
-        env={**os.environ, "NBGRADER_EXECUTION": "expected"})
+        env={**os.environ, "NBGRADER_EXECUTION": "expected"},
+        stderr=subprocess.DEVNULL)   # the kernel's own start-up warnings are not the command's
     printed = {}
     for cell in nb.cells:
         shows = cell.get("metadata", {}).get("dnnkit", {}).get("shows")
@@ -180,10 +182,12 @@ def with_expected_blocks(nb, printed):
 
 
 def update(root, assignment):
-    """Regenerate both artefacts of the course at `root`; return the paths that changed."""
+    """Regenerate both artefacts of the course at `root`, and the notebook's figures
+    (`dnnkit.staff.figures`, source/<assignment>/images/); return the paths that changed."""
+    from dnnkit.staff import figures
     source_path = notebook.source_notebook_path(root, assignment, _notebook_name(root, assignment))
     source_nb = notebook.read(source_path)
-    changed = []
+    changed = figures.draw(root, assignment)
     text = dumps(expected_json(assignment, source_nb))
     path = expected_path(assignment, root)
     if not os.path.exists(path) or open(path).read() != text:

@@ -1,11 +1,20 @@
-"""Helpers students use: the activations and their derivatives.
+"""Helpers students use: the activations and their derivatives, and the length of the
+notebooks' long trainings.
 
 Each forward activation returns ``(A, Z)``; ``Z`` is kept as the activation cache that the
 backward pass needs.
 """
+import os
+
 import numpy as np
 
-__all__ = ["sigmoid", "relu", "sigmoid_backward", "relu_backward"]
+__all__ = ["sigmoid", "relu", "sigmoid_backward", "relu_backward", "training_iterations"]
+
+def training_iterations(full, while_graded=5):
+    """`full` when you run the notebook; `while_graded` while nbgrader grades or validates it
+    (it sets NBGRADER_EXECUTION), so that grading takes seconds. Your functions are graded on
+    their own inputs, never on these trainings; the feedback shows your own outputs of them."""
+    return while_graded if os.environ.get("NBGRADER_EXECUTION") else full
 
 
 def sigmoid(Z):

@@ -314,19 +314,20 @@ def check(assignment, name, function):
         if message:
             failures.append(f"{label}: {message}")
     if failures:
-        for failure in failures:
-            print("✗", failure)
-        print("(If a graded function that this one calls fails its own test, fix that one first.)")
-        raise PublicTestFailed(f"{name}: {len(failures)} of {len(spec['cases'])} public test(s) failed "
-                               f"(what is wrong: the ✗ lines above).")
+        raise PublicTestFailed(f"{name}: {len(failures)} of {len(spec['cases'])} public test(s) failed:\n"
+                               + "".join(f"✗ {failure}\n" for failure in failures)
+                               + "(If a graded function that this one calls fails its own test, fix "
+                                 "that one first.)")
     print(f"✓ All {len(spec['cases'])} public test(s) of {name} passed. The grader also runs it on "
           f"inputs you do not see (other shapes and sizes), so a function that only fits these "
           f"examples can still lose its points.")
 
 
 class PublicTestFailed(AssertionError):
-    """A failed public test. The notebook (and nbgrader's Validate) show its one line, not a
-    traceback into this file: IPython renders an exception through `_render_traceback_`."""
+    """A failed public test: its message holds the ✗ lines. The notebook and nbgrader's Validate
+    dialog (which shows a failed cell's traceback only) show those lines, not a traceback into
+    this file: IPython renders an exception through `_render_traceback_`."""
 
     def _render_traceback_(self):
-        return [f"\x1b[0;31mPublicTestFailed\x1b[0m: {self}"]
+        first, *rest = str(self).split("\n")
+        return [f"\x1b[0;31mPublicTestFailed\x1b[0m: {first}", *rest]
