@@ -72,9 +72,44 @@ def graded_course(tmp_path_factory):
                         "gus_fault": submissions.make(release, source, functions)}.items():
         submissions.write(path, a, student, nb)
     course_mod.nbgrader(path, "autograde", a, "--force")
-    Outcome("fault", "the kernel died (memory cap)", "0" * 64,
-            [Fault("L_model_backward", "killed over the 2 GiB memory cap", stops=True)], 1.5).write(
-        os.path.join(path, "autograded", "gus_fault", a, STATUS_FILE))
+    fault = Outcome("fault", "the kernel died (memory cap)", "0" * 64,
+                    [Fault("L_model_backward", "killed over the 2 GiB memory cap", stops=True)], 1.5)
+    fault.write(os.path.join(path, "autograded", "gus_fault", a, STATUS_FILE))
+    from dnnkit.staff import results   # and in the gradebook, as `dnnkit grade` records it
+    results.record_outcome(path, a, "gus_fault", fault)
     submissions.write(path, a, "hana_late", release)
     course_mod.nbgrader(path, "db", "student", "add", "ivan_absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def planar_feedback(tmp_path_factory):
+    """A scratch planar course graded by `dnnkit grade`, with feedback generated, for three
+    students (issue 14): ada_full ran the whole notebook herself before submitting (full
+    trainings, so her submission has their outputs), eli_mistake has the first demo mistake and
+    no outputs, ben_blank submitted the untouched release."""
+    from nbclient import NotebookClient
+    from dnnkit import assignments, notebook
+    from dnnkit.staff import course as course_mod, submissions
+    a = "planar"
+    path = copy_course(tmp_path_factory.mktemp("planar_feedback") / "course")
+    course_mod.nbgrader(path, "generate_assignment", a, "--force")
+    release_path = submissions.release_notebook_path(path, a)
+    release = notebook.read(release_path)
+    name = os.path.splitext(os.path.basename(release_path))[0]
+    source = notebook.read(notebook.source_notebook_path(path, a, name))
+    functions = notebook.graded_functions(source)
+    full = submissions.make(release, source, functions)
+    env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}   # as students run it
+    NotebookClient(full, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": os.path.dirname(release_path)}}).execute(env=env)
+    spec = assignments.load(a)
+    mistake = [m for m in spec.mistakes if f"{m.function}/{m.key}" == spec.demo_mistakes[0]]
+    for student, nb in {"ada_full": full, "ben_blank": release,
+                        "eli_mistake": submissions.make(release, source, functions, mistake)}.items():
+        submissions.write(path, a, student, nb)
+    from dnnkit.batch import engine
+    import io
+    engine.grade(path, a, out=io.StringIO())
+    course_mod.nbgrader(path, "generate_feedback", a, "--force")
     return path

@@ -3,7 +3,8 @@
 - student: JupyterLab (with nbgrader's extensions) on a scratch copy of the release: run all
   cells, read a public test's output, press nbgrader's Validate button and read its result;
 - instructor: the formgrader of a scratch course with graded submissions;
-- report: the instructor report's embedded figures render.
+- report: the instructor reports render (embedded figures) and their links open the
+  assignment page, a student's feedback and the student's row.
 
 Set-up: the session fixture `chromium` installs Debian's `chromium` and `chromium-driver` with
 apt-get when they are missing (CI machines start without them; it needs root). Playwright
@@ -269,6 +270,8 @@ def test_student_runs_the_notebook_and_validates(browser, root, tmp_path):
         # the Validator ran every test: it reports the failing ones, not the passed one
         assert "failed" in result.lower()
         assert functions[-1] in result
+        # ... with the ✗ lines that say what is wrong, and no traceback into the harness
+        assert "✗ " in result and "public_tests.py" not in result, result
         page.close()
 
 
@@ -293,17 +296,143 @@ def test_instructor_sees_submissions_and_scores_in_formgrader(browser, graded_co
         page.close()
 
 
-def test_report_images_render(browser, graded_course):
-    subprocess.run([os.path.join(os.path.dirname(sys.executable), "dnnkit"), "report", A],
-                   cwd=graded_course, env=course_mod.tool_env(), check=True,
+def test_report_pages_render_and_link(browser, graded_course):
+    """The course overview and the assignment page: figures render, the overview's link opens
+    the assignment page, a matrix link opens a student's feedback, the help table's link lands
+    on the student's row."""
+    tool = os.path.join(os.path.dirname(sys.executable), "dnnkit")
+    if not os.path.isdir(os.path.join(graded_course, "feedback", "ada_complete", A)):
+        subprocess.run([tool, "feedback", A], cwd=graded_course, env=course_mod.tool_env(),
+                       check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([tool, "report", A], cwd=graded_course, env=course_mod.tool_env(), check=True,
                    stdout=subprocess.DEVNULL)
-    path = os.path.join(graded_course, "reports", f"{A}.html")
+    reports = os.path.join(graded_course, "reports")
     page = browser.new_page()
-    page.goto("file://" + path)
+    page.goto("file://" + os.path.join(reports, "index.html"))
+    body = page.locator("body").inner_text()
+    assert "Course overview" in body and "not in the gradebook yet" in body, body
+    page.screenshot(path=os.path.join(SHOTS, "report-overview.png"), full_page=True)
+
+    page.get_by_role("link", name="Building your Deep Neural Network: Step by Step").click()
+    page.wait_for_url(f"**/reports/{A}.html")
     page.locator("img").first.wait_for()
     wait_until(page, "() => [...document.images].every(i => i.complete)", "the images", 60)
     sizes = page.evaluate("[...document.images].map(i => [i.alt, i.naturalWidth, i.naturalHeight])")
-    assert len(sizes) == 3 and all(w > 0 and h > 0 for _, w, h in sizes), sizes
-    assert "6 students: 3 graded, 1 fault, 2 missing" in page.locator("body").inner_text()
+    assert len(sizes) == 2 and all(w > 0 and h > 0 for _, w, h in sizes), sizes
+    body = page.locator("body").inner_text()
+    assert "6 students: 3 graded, 1 fault, 2 missing" in body
+    assert "dW and db are m times too large" in body and "missing_1_over_m" not in body
     page.screenshot(path=os.path.join(SHOTS, "report.png"), full_page=True)
+
+    page.locator("#s-eli_linear_backward").get_by_role("link", name="feedback").click()
+    page.wait_for_url(f"**/feedback/eli_linear_backward/{A}/{NB}.html")
+    assert "dW and db are m times too large" in page.locator("body").inner_text()
+    page.screenshot(path=os.path.join(SHOTS, "report-feedback-link.png"))
+
+    page.go_back()
+    page.wait_for_url(f"**/reports/{A}.html")
+    page.get_by_role("link", name="← course overview").click()
+    page.wait_for_url("**/reports/index.html")
+    page.locator("table").nth(1).get_by_role("link").first.click()   # who needs help: ben_blank
+    page.wait_for_url(f"**/reports/{A}.html#s-ben_blank")
+    row = page.locator("#s-ben_blank")
+    assert row.is_visible() and "ben_blank" in row.inner_text()
+    assert page.evaluate("document.getElementById('s-ben_blank').getBoundingClientRect().top") < 900
+    page.screenshot(path=os.path.join(SHOTS, "report-help-link.png"))
     page.close()
+
+
+def offline(context):
+    """Every request that leaves this machine is refused (an exam room, a firewalled campus);
+    returns the list of the URLs that were tried, for the test to assert it stays empty."""
+    tried = []
+
+    def route(request_route):
+        url = request_route.request.url
+        local = url.startswith(("file:", "data:", "blob:")) or re.match(
+            r"^(http|ws)s?://(127\.0\.0\.1|localhost)(:\d+)?/", url)
+        if local:
+            request_route.continue_()
+        else:
+            tried.append(url)
+            request_route.abort()
+    context.route("**/*", route)
+    return tried
+
+
+RENDERED_MARKDOWN = "[...document.querySelectorAll('{0}')].map(e => e.innerText).join('\\n')"
+
+
+def test_feedback_pages_render_offline(browser, planar_feedback):
+    """Three planar feedback pages (full marks, one mistake, blank), the network unreachable:
+    formulas rendered as MathML, figures loaded, the summary's ✓/✗ rows and links, the
+    shortened trainings shown as the student's own run (or a note), no harness traceback."""
+    from dnnkit.plugins.feedback import NOT_RUN_NOTE, SHORTENED_NOTE
+    tried = offline(browser)
+    nb = "Planar_data_classification_with_one_hidden_layer"
+    for student, marks in (("ada_full", "✓" * 8), ("eli_mistake", "✓✓✗✓✓✓✓✓"), ("ben_blank", "✗" * 8)):
+        page = browser.new_page()
+        page.goto("file://" + os.path.join(planar_feedback, "feedback", student, "planar", nb + ".html"))
+        rows = page.locator("table.dnnkit-results tr.pass, table.dnnkit-results tr.fail")
+        assert "".join(r.split("\t")[0].strip() for r in rows.all_inner_texts()) == marks
+        markdown = page.evaluate(RENDERED_MARKDOWN.format(".text_cell_render"))
+        assert "$" not in markdown
+        sizes = page.evaluate("[...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width)")
+        assert len(sizes) > 20 and min(sizes) > 0   # the browser laid every formula out
+        wait_until(page, "() => [...document.images].every(i => i.complete)", "the images", 60)
+        broken = page.evaluate("[...document.images].filter(i => !i.naturalWidth).map(i => i.alt)")
+        assert broken == [] and page.evaluate("document.images.length") >= 1
+        text = page.locator("body").inner_text()
+        assert "public_tests.py" not in text and "Traceback" not in text
+        page.screenshot(path=os.path.join(SHOTS, f"feedback-{student}.png"))
+        if student == "ada_full":
+            assert "Full marks." in text and text.count(SHORTENED_NOTE) == 3
+            assert "Accuracy: 90.5 %" in text   # her own run, not the shortened one
+            note = page.locator(".output_area", has_text=SHORTENED_NOTE).first
+            note.scroll_into_view_if_needed()
+            page.screenshot(path=os.path.join(SHOTS, "feedback-ada_full-shortened-cell.png"))
+        else:
+            failed = page.locator("table.dnnkit-results tr.fail a").first
+            target = failed.get_attribute("href")
+            failed.click()
+            page.wait_for_function(f"() => location.hash === '{target}'")
+            assert page.evaluate(f"document.getElementById('{target[1:]}').getBoundingClientRect().top") < 900
+            page.screenshot(path=os.path.join(SHOTS, f"feedback-{student}-after-link.png"))
+        if student == "ben_blank":
+            assert text.count(NOT_RUN_NOTE) == 3
+        page.close()
+    assert tried == []
+
+
+NOTEBOOKS = {"planar": "Planar_data_classification_with_one_hidden_layer",
+             "step_by_step": NB, "application": "Deep_Neural_Network_Application"}
+
+
+def test_release_notebooks_render_offline(browser, root, tmp_path):
+    """The three release notebooks in JupyterLab with the network unreachable: every formula
+    typeset (JupyterLab ships its MathJax), every figure loaded, nothing fetched from outside."""
+    work = tmp_path / "student"
+    for assignment in NOTEBOOKS:
+        shutil.copytree(os.path.join(root, "release", assignment), work / assignment)
+    tried = offline(browser)
+    # the notebook on show (JupyterLab keeps the earlier ones open in hidden tabs)
+    shown = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown"
+    with jupyter_lab(str(work), str(tmp_path)) as (url, token):
+        for assignment, name in NOTEBOOKS.items():
+            page = browser.new_page()
+            page.goto(f"{url}/lab/tree/{assignment}/{name}.ipynb?reset&token={token}")
+            page.locator(shown).first.wait_for()
+            wait_until(page, f"""() => document.querySelectorAll('{shown} mjx-container').length > 10
+                && ![...document.querySelectorAll('{shown}')].some(e => /\\$/.test(e.innerText))""",
+                       f"the formulas of {assignment} to be typeset", 120)
+            wait_until(page, f"() => [...document.querySelectorAll('{shown} img')].every(i => i.complete)",
+                       f"the figures of {assignment}", 60)
+            figures = page.evaluate(f"[...document.querySelectorAll('{shown} img')]"
+                                    ".map(i => [i.getAttribute('src'), i.naturalWidth])")
+            assert figures and all(w > 0 for _, w in figures), figures
+            page.screenshot(path=os.path.join(SHOTS, f"release-{assignment}.png"))
+            page.evaluate(f"document.querySelector('{shown} img').scrollIntoView()")
+            page.wait_for_timeout(300)
+            page.screenshot(path=os.path.join(SHOTS, f"release-{assignment}-figure.png"))
+            page.close()
+    assert tried == []

@@ -184,6 +184,14 @@ def test_release_grade_feedback_export_report_against_postgresql(course, postgre
     for student in totals:
         assert glob.glob(os.path.join(course, "feedback", student, A, "*.html")), student
     assert glob.glob(os.path.join(course, "reports", f"{A}*.html"))
+    # graded elsewhere (no local autograded/): the statuses come from the gradebook's kit table
+    shutil.rmtree(os.path.join(course, "autograded"))
+    run(course, "dnnkit", "export", "--format", "csv", "--output", "course.csv")
+    with open(os.path.join(course, "course.csv")) as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert {s: (rows[s][f"{A}/status"], float(rows[s][f"{A}/total"])) for s in totals} == \
+        {s: ("graded", t) for s, t in totals.items()}
+    assert postgres.query("course_e2e", "SELECT count(*) FROM dnnkit_outcome")[0][0] == len(totals)
 
 
 def grade_command(assignment):

@@ -32,6 +32,7 @@ from traitlets import Integer, Unicode  # noqa: E402
 from traitlets.config import LoggingConfigurable  # noqa: E402
 
 from dnnkit.batch import grading  # noqa: E402
+from dnnkit import outcome_store  # noqa: E402
 from dnnkit.outcome import STATUS_FILE, Fault, Outcome  # noqa: E402
 
 
@@ -121,6 +122,7 @@ class Recorder:
         late = AssignLatePenalties(config=config)
         late.init_plugin()
         self.late_plugin = late.plugin_inst
+        outcome_store.ensure(self.gb.db.get_bind())   # the Outcomes beside the grades
 
     def close(self):
         self.gb.close()
@@ -221,6 +223,11 @@ class Recorder:
                     if nbr.state == "graded":
                         self._late_penalty(submission, rows[submission.id][nbr.name]["notebook"],
                                            result.student)
+            # the status file's Outcome and the judge's verdicts, committed with the grades
+            outcome_store.put(db, self.coursedir.course_id, [
+                (result.assignment, result.student, result.outcome(self.course.key),
+                 [v for nb in result.notebooks if nb.text for v in outcome_store.verdicts_in(nb.text)])
+                for result, _ in batch])
             db.commit()
         except BaseException:
             db.rollback()
@@ -288,6 +295,7 @@ class Progress:
         self.counts = {"graded": 0, "fault": 0, "missing": 0, "skipped": 0}
         self.started = time.monotonic()
         self.last = 0.0
+        self.shown = None   # the counts last shown (the final line is not shown twice)
         self.tty = out.isatty()
 
     def add(self, status):
@@ -299,7 +307,9 @@ class Progress:
         now = time.monotonic()
         if not final and not self.tty and now - self.last < 5 and done < self.total:
             return
-        self.last = now
+        if final and not self.tty and self.shown == self.counts:
+            return
+        self.last, self.shown = now, dict(self.counts)
         graded = done - self.counts["skipped"]
         elapsed = now - self.started
         rate = graded / elapsed if elapsed > 0 else 0
@@ -379,8 +389,7 @@ def _grade(root, assignment, config, coursedir, settings, workers, force, studen
     names = sorted(s for s in (os.listdir(submitted) if os.path.isdir(submitted) else [])
                    if os.path.isdir(coursedir.format_path(coursedir.submitted_directory, s, assignment))
                    and s not in excluded and (not students or s in students))
-    for missing in sorted(set(students or ()) - set(names)):
-        out.write(f"dnnkit grade: no submission of {assignment} by {missing}\n")
+    check_submissions(coursedir, assignment, names, students, excluded)
 
     recorder = Recorder(config, coursedir, course)
     outcome, reasons = {}, {}
@@ -420,6 +429,35 @@ def _grade(root, assignment, config, coursedir, settings, workers, force, studen
     progress.show(final=True)
     summary(assignment, outcome, reasons, time.monotonic() - progress.started, out)
     return outcome
+
+
+class CannotGrade(Exception):
+    """A request `grade` cannot carry out, said before anything is written. `code`: the
+    command's exit code (2 a wrong student id, 3 nothing to do; dnnkit.staff.course)."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+def check_submissions(coursedir, assignment, names, students, excluded):
+    """Stop before anything is written when there is nothing to grade (exit 3) or a student
+    asked for has no submission (exit 2), naming what to do."""
+    folder = coursedir.format_path(coursedir.submitted_directory, "<student>", assignment)
+    where = os.path.relpath(folder, coursedir.root) + os.sep
+    unknown = sorted(set(students or ()) - set(names))
+    if unknown:
+        submitted = os.path.join(coursedir.root, coursedir.submitted_directory)
+        have = sorted(s for s in (os.listdir(submitted) if os.path.isdir(submitted) else [])
+                      if os.path.isdir(coursedir.format_path(coursedir.submitted_directory, s, assignment))
+                      and s not in excluded)
+        known = ", ".join(have[:10]) + (f", ... ({len(have)} in all)" if len(have) > 10 else "")
+        why = " (excluded by student_id_exclude)" if set(unknown) <= excluded else ""
+        raise CannotGrade(f"dnnkit grade: no submission of {assignment} by {', '.join(unknown)}{why} "
+                          f"in {where} (students with one: {known or 'none'})", 2)
+    if not names:
+        raise CannotGrade(f"dnnkit grade: nothing to grade: put submissions in {where} (nbgrader "
+                          f"collect, or dnnkit sample-class {assignment})", 3)
 
 
 def _run(tasks, timestamps, recorder, workers, outcome, reasons, progress, executor=None):
@@ -529,18 +567,21 @@ def _stop_workers():
 
 
 def summary(assignment, outcome, reasons, seconds, out):
+    """One line of counts ("step_by_step: 2 submissions: 1 graded, 1 fault (0.9 s)"), then a
+    line per fault or missing notebook with its reason."""
     counts = {}
     for status in outcome.values():
         counts[status] = counts.get(status, 0) + 1
-    graded = sum(n for s, n in counts.items() if s != "skipped")
-    out.write(f"\n{assignment}: {graded} submissions graded in {seconds:.1f} s"
-              + (f" ({graded / seconds:.1f}/s)" if seconds > 0 and graded else "") + "\n")
-    for status in ("graded", "fault", "missing", "skipped"):
-        if counts.get(status):
-            out.write(f"  {status:<8}{counts[status]:>5}\n")
-            if status in ("fault", "missing"):
-                for student in sorted(s for s, v in outcome.items() if v == status):
-                    out.write(f"    {student}: {reasons.get(student, '')}\n")
+    total = len(outcome)
+    graded = total - counts.get("skipped", 0)
+    parts = [f"{counts.get(s, 0)} {s}" for s in ("graded", "fault", "missing", "skipped")
+             if counts.get(s) or s in ("graded", "fault")]
+    rate = f", {graded / seconds:.1f}/s" if seconds > 0 and graded > 1 else ""
+    out.write(f"\n{assignment}: {total} submission{'' if total == 1 else 's'}: {', '.join(parts)} "
+              f"({seconds:.1f} s{rate})\n")
+    for status in ("fault", "missing"):
+        for student in sorted(s for s, v in outcome.items() if v == status):
+            out.write(f"  {status} {student}: {reasons.get(student, '')}\n")
     if counts.get("skipped"):
         out.write("  (skipped: unchanged since they were graded; --force grades them again)\n")
     out.flush()

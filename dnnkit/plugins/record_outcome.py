@@ -13,7 +13,8 @@ import os
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from dnnkit import context
-from dnnkit.outcome import STATUS_FILE, Fault, Outcome, decide, verdict_faults
+from dnnkit import outcome_store
+from dnnkit.outcome import STATUS_FILE, Fault, Outcome, Verdict, decide, verdict_faults
 
 _written = set()   # status files this process wrote: an assignment's later notebooks add to them
 
@@ -28,9 +29,24 @@ class RecordOutcome(NbGraderPreprocessor):
         if earlier is not None:
             faults = earlier.faults + faults
         status, reason = decide(faults)
+        outcome = Outcome(status, reason, "", faults)
         try:
-            Outcome(status, reason, "", faults).write(path)
-            _written.add(path)
+            outcome.write(path)
         except OSError as error:   # never fail a notebook for its status file
             self.log.warning("Could not write %s: %s", path, error)
+        self._store(resources, outcome, nb, later=path in _written)
+        _written.add(path)
         return nb, resources
+
+    def _store(self, resources, outcome, nb, later):
+        """The same Outcome, and this notebook's verdicts, in the gradebook's kit table."""
+        info = resources.get("nbgrader", {})
+        if not all(info.get(k) for k in ("db_url", "assignment", "student")):
+            return
+        course_id = self.config.get("CourseDirectory", {}).get("course_id", "")
+        verdicts = [v for v in map(Verdict.of_cell, nb.cells) if v]
+        try:
+            outcome_store.record(info["db_url"], course_id, info["assignment"], info["student"],
+                                 outcome, verdicts, merge=later)
+        except Exception as error:  # noqa: BLE001 (never fail a notebook for its status)
+            self.log.warning("Could not store the grading status in %s: %s", info["db_url"], error)

@@ -117,11 +117,12 @@ def evaluate(entry, result, maxima, hidden):
     return outcome
 
 
-def measure(root, chosen=None, workdir=None, students=None):
+def measure(root, chosen=None, workdir=None, students=None, out=None):
     """[Evaluation] for every catalog entry of the chosen assignments (default: all that have
     entries), or only for the `students` given. Grades in `workdir` (default: a temporary
-    folder, removed afterwards)."""
+    folder, removed afterwards). `out`: a line there as each assignment starts and ends."""
     import shutil
+    import time
     chosen = [a for a in (chosen or course.ASSIGNMENTS) if catalog.entries(a)]
     scratch_root = workdir or tempfile.mkdtemp(prefix="dnnkit-accuracy-")
     scratch = course.copy_course(root, os.path.join(scratch_root, "course"))
@@ -131,8 +132,16 @@ def measure(root, chosen=None, workdir=None, students=None):
             entries = [e for e in catalog.entries(assignment) if not students or e.student in students]
             if not entries:
                 continue
+            started = time.monotonic()
+            if out:
+                out.write(f"accuracy {assignment}: {len(entries)} catalog submissions (build, "
+                          f"nbgrader generate_assignment, dnnkit grade) ...\n")
+                out.flush()
             build(scratch, assignment, entries)
             grade(scratch, assignment)
+            if out:
+                out.write(f"accuracy {assignment}: graded in {time.monotonic() - started:.0f} s\n")
+                out.flush()
             maxima = results.graded_functions(scratch, assignment)
             graded = {r.student: r for r in results.collect(scratch, assignment)}
             hidden = hidden_text(scratch, assignment)

@@ -4,24 +4,33 @@ import os
 import shutil
 import sys
 import time
+import warnings
 
 from dnnkit.outcome import function_of
 from dnnkit.staff import course
 
+KNOWN = ", ".join(course.ASSIGNMENTS)   # the assignment ids, for messages and --help
+
 
 def cmd_expected(args, root):
-    from dnnkit.staff import expected
     for assignment in _assignments(args):
-        for path in expected.update(root, assignment):
-            print(f"updated {os.path.relpath(path, root)}")
+        _expected(root, assignment)
+
+
+def _expected(root, assignment):
+    from dnnkit.staff import expected
+    print(f"{assignment}: expected outputs from the reference solution (runs it) ...", flush=True)
+    for path in expected.update(root, assignment):
+        print(f"updated {os.path.relpath(path, root)}")
 
 
 def cmd_release(args, root):
     """Expected outputs from the reference, then nbgrader generate_assignment."""
-    cmd_expected(args, root)
     for assignment in _assignments(args):
+        _expected(root, assignment)
+        print(f"{assignment}: nbgrader generate_assignment ...", flush=True)
         course.nbgrader(root, "generate_assignment", assignment, "--force")
-        print(f"released release/{assignment}/")
+        print(f"released release/{assignment}/", flush=True)
 
 
 def cmd_sample_class(args, root):
@@ -58,6 +67,7 @@ def cmd_feedback(args, root):
     """nbgrader generate_feedback; the kit's configuration keeps hidden tests out of it."""
     import glob
     for assignment in _assignments(args):
+        print(f"{assignment}: nbgrader generate_feedback ...", flush=True)
         result = course.nbgrader(root, "generate_feedback", assignment, "--force", check=False)
         if result.returncode != 0:  # nbgrader goes on past a bad notebook: say so, keep the rest
             print(f"warning: nbgrader generate_feedback {assignment} reported errors:\n"
@@ -72,14 +82,33 @@ def cmd_feedback(args, root):
                              f"hidden tests: nbgrader ran without the kit's feedback step (does "
                              f"nbgrader_config.py load? see `nbgrader generate_feedback --debug`)")
         print(f"feedback {assignment}: {len(files)} HTML files in feedback/<student>/{assignment}/")
+        unread = _without_notebook(root, assignment)
+        if unread:
+            print(f"  none for {', '.join(unread)}: no autograded notebook (a fault: its reason is "
+                  f"in `dnnkit export {assignment}`)")
 
 
 def cmd_export(args, root):
-    """CSV for an LMS: a row per student, a column per graded function, total, max, status."""
+    """Grades for the LMS. --format csv|canvas|moodle: one file for every chosen assignment
+    (dnnkit.staff.lms). Without --format, as before: grades-<assignment>.csv per assignment (a
+    row per student, a column per graded function, total, max, status, reason)."""
     from dnnkit.staff import results
     chosen = _assignments(args)
+    fmt = getattr(args, "format", None)
+    if fmt:
+        from dnnkit.staff import lms
+        path = getattr(args, "output", None) or os.path.join(root, lms.DEFAULT_FILE[fmt])
+        data = lms.write(root, chosen, fmt, path)
+        counts = {s: sum(r.status == s for _, _, rows in data.values() for r in rows.values())
+                  for s in ("graded", "fault", "missing")}
+        print(f"{fmt} grades of {', '.join(chosen)} written to {path} (submissions: "
+              + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")")
+        if counts["fault"] and fmt != "csv":
+            print(f"note: {counts['fault']} faulty submissions are blank there: see their reason "
+                  f"with `dnnkit export --format csv`")
+        return
     if getattr(args, "output", None) and len(chosen) > 1:
-        raise SystemExit("dnnkit export: --output takes exactly one assignment")
+        raise SystemExit("dnnkit export: --output takes exactly one assignment (or give --format)")
     for assignment in chosen:
         path = getattr(args, "output", None) or os.path.join(root, f"grades-{assignment}.csv")
         rows = results.write_csv(root, assignment, path)
@@ -88,10 +117,21 @@ def cmd_export(args, root):
               + ", ".join(f"{n} {s}" for s, n in counts.items()) + ")")
 
 
+def cmd_roster(args, root):
+    """`dnnkit roster import FILE`: names, e-mails and LMS ids into the gradebook."""
+    from dnnkit.staff import roster
+    try:
+        added, updated = roster.import_roster(root, args.file)
+    except roster.RosterError as error:
+        raise SystemExit(f"dnnkit roster import: {error}") from None
+    print(f"roster {args.file}: {added} students added, {updated} updated in the gradebook")
+
+
 def cmd_report(args, root, quiet=False):
-    """The instructor report: reports/<assignment>.html, figures embedded."""
+    """The instructor reports: reports/<assignment>.html (figures embedded) and the course
+    overview reports/index.html."""
     from dnnkit.staff import report
-    paths = [report.write(root, assignment) for assignment in _assignments(args)]
+    paths = report.write_all(root, _assignments(args))
     for path in paths if not quiet else []:
         print(f"instructor report: {path}")
     return paths
@@ -188,7 +228,10 @@ def cmd_accuracy(args, root):
     """Grade the catalog of known submissions (dnnkit.staff.catalog) in a scratch copy; print figures."""
     from dnnkit.staff import accuracy
     started = time.monotonic()
-    outcomes = accuracy.measure(root, list(args.assignment or []) or None)
+    for assignment in args.assignment or course.ASSIGNMENTS:
+        if os.path.isdir(os.path.join(root, "release", assignment)):
+            accuracy.notebooks(root, assignment)   # a broken notebook named in the course, not the copy
+    outcomes = accuracy.measure(root, list(args.assignment or []) or None, out=sys.stdout)
     print(accuracy.report(outcomes))
     print(f"(graded in {time.monotonic() - started:.0f} s)")
     if not all(o.exact for o in outcomes):
@@ -203,10 +246,14 @@ def cmd_replay(args, root):
 def cmd_grade(args, root):
     from dnnkit.batch import engine
     try:
-        engine.grade(root, args.assignment, workers=args.workers, force=args.force,
-                     students=args.student, cluster=args.cluster)
+        outcome = engine.grade(root, args.assignment, workers=args.workers, force=args.force,
+                               students=args.student, cluster=args.cluster)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except engine.CannotGrade as error:
+        course.stop(str(error), error.code)
+    if "fault" in outcome.values():   # graded, but some need a person (docs/workflow.md)
+        raise SystemExit(course.FAULTS)
 
 
 def _assignments(args):
@@ -214,11 +261,126 @@ def _assignments(args):
     return course.ASSIGNMENTS if getattr(args, "all", False) or not chosen else chosen
 
 
+EXIT_CODES = """exit codes: 0 done; 1 it ran, but not everything went right (a submission faulted,
+a step failed: see the messages); 2 a wrong command line (an unknown option, assignment or
+student id); 3 nothing to do, or an earlier step is missing (the message names it)."""
+
+
+def _check_ids(args):
+    """Every assignment id on the command line is one of course.ASSIGNMENTS: checked here,
+    once, before any work (else exit 2). `dnnkit grade --student ID... ASSIGNMENT` (the
+    assignment after --student's values) is read as meant."""
+    if args.command == "grade" and args.assignment is None:
+        given = args.student or []
+        known = [s for s in given if s in course.ASSIGNMENTS]
+        if not known and len(given) < 2:
+            course.stop(f"dnnkit grade: which assignment? give one of: {KNOWN}", course.USAGE)
+        args.assignment = (known or given)[-1]
+        given.remove(args.assignment)
+        args.student = given or None
+        if not args.student:
+            course.stop("dnnkit grade: --student needs at least one student id", course.USAGE)
+    chosen = getattr(args, "assignment", None)
+    for assignment in [chosen] if isinstance(chosen, str) else chosen or []:
+        if assignment not in course.ASSIGNMENTS:
+            course.stop(f"dnnkit {args.command}: unknown assignment '{assignment}' (known: {KNOWN})",
+                        course.USAGE)
+
+
+def _notebooks(root, *folders):
+    import glob
+    return glob.glob(os.path.join(root, *folders, "*.ipynb"))
+
+
+def _without_notebook(root, assignment):
+    """Students whose autograded/<student>/<assignment>/ holds no notebook (grading faulted)."""
+    import glob
+    return sorted(os.path.basename(os.path.dirname(folder))
+                  for folder in glob.glob(os.path.join(root, "autograded", "*", assignment))
+                  if os.path.isdir(folder) and not _notebooks(folder))
+
+
+def _missing_step(command, root, assignment, released, strict=True):
+    """Why `command` has nothing to work on in `assignment`, naming the step to take first (None:
+    it can run). `strict`: also when the result would only be empty (export, report)."""
+    import glob
+    if command in ("expected", "release", "replay", "accuracy") and not _notebooks(
+            root, "source", assignment):
+        return f"no source notebook in source/{assignment}/: the course is incomplete"
+    if command in ("sample-class", "accuracy") and not _notebooks(root, "release", assignment):
+        return f"no notebook in release/{assignment}/: run `dnnkit release {assignment}` first"
+    if command == "accuracy":
+        from dnnkit.staff import catalog
+        if not catalog.entries(assignment):
+            return f"the catalog (dnnkit/staff/catalog.py) has no submission of {assignment}"
+    if command not in ("grade", "scores", "feedback", "export", "report"):
+        return None
+    if assignment not in released():
+        return f"{assignment} is not in the gradebook: run `dnnkit release {assignment}` first"
+    submitted = os.path.join("submitted", "<student>", assignment) + os.sep
+    if glob.glob(os.path.join(root, "submitted", "*", assignment)):
+        grade_first = f"run `dnnkit grade {assignment}` first"
+    else:
+        grade_first = (f"put submissions in {submitted} (nbgrader collect, or dnnkit sample-class "
+                       f"{assignment}), then run `dnnkit grade {assignment}`")
+    if command == "feedback" and not glob.glob(os.path.join(root, "autograded", "*", assignment, "*.ipynb")):
+        faulted = _without_notebook(root, assignment)
+        if faulted:
+            return (f"no autograded notebook of {assignment}: grading faulted for every submission "
+                    f"({', '.join(faulted[:10])}; their reasons: `dnnkit export {assignment}`)")
+        return f"nothing autograded for {assignment}: {grade_first}"
+    if command == "scores" and not course.scores(root, assignment):
+        return f"nothing graded yet for {assignment}: {grade_first}"
+    if strict and command in ("export", "report"):
+        from dnnkit.staff import results
+        if not results.students(root, assignment):
+            return f"no students and no submissions for {assignment}: {grade_first}"
+    return None
+
+
+def _preflight(args, root):
+    """Stop (exit 3) before any work when the chosen assignments give the command nothing to do,
+    naming the step to take first. For every assignment (none named, or --all), those not
+    ready are skipped with a note, and only none ready is an error."""
+    import functools
+    chosen = getattr(args, "assignment", None)
+    if args.command not in ("expected", "release", "sample-class", "scores", "feedback", "export",
+                            "report", "accuracy", "replay", "grade"):
+        return
+    released = functools.cache(lambda: course.released(root))
+    if isinstance(chosen, str) or (chosen and not getattr(args, "all", False)):
+        for assignment in [chosen] if isinstance(chosen, str) else chosen:
+            why = _missing_step(args.command, root, assignment, released)
+            if why:
+                course.stop(f"dnnkit {args.command}: {why}", course.NOTHING_TO_DO)
+        return
+    why = {a: _missing_step(args.command, root, a, released, strict=False) for a in course.ASSIGNMENTS}
+    ready = [a for a in course.ASSIGNMENTS if not why[a]]
+    if not ready or not any(_missing_step(args.command, root, a, released) is None for a in ready):
+        reasons = "; ".join(why[a] or _missing_step(args.command, root, a, released)
+                            for a in course.ASSIGNMENTS)
+        course.stop(f"dnnkit {args.command}: nothing to do: {reasons}", course.NOTHING_TO_DO)
+    for assignment in course.ASSIGNMENTS:
+        if why[assignment]:
+            print(f"dnnkit {args.command}: skipping {assignment}: {why[assignment]}", file=sys.stderr)
+    args.assignment, args.all = ready, False
+
+
+def _line_buffered():
+    """Progress reaches a pipe or a log as each line is printed."""
+    try:
+        sys.stdout.reconfigure(line_buffering=True)
+    except (AttributeError, ValueError, OSError):
+        pass
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="dnnkit", description=__doc__)
+    parser = argparse.ArgumentParser(prog="dnnkit", description=f"{__doc__}\n\nAssignment ids, "
+                                     f"in course order: {KNOWN}.", epilog=EXIT_CODES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, func, help_ in [
-        ("expected", cmd_expected, "regenerate expected outputs from the reference solution"),
+        ("expected", cmd_expected, "regenerate expected outputs from the reference solution, and the figures"),
         ("release", cmd_release, "expected outputs, then nbgrader generate_assignment"),
         ("sample-class", cmd_sample_class, "put a small sample class into submitted/"),
         ("scores", cmd_scores, "print the per-student, per-function score table"),
@@ -230,42 +392,65 @@ def main(argv=None):
         ("accuracy", cmd_accuracy, "grade the catalog of known submissions; print how right "
                                    "the grader is"),
     ]:
-        p = sub.add_parser(name, help=help_)
+        p = sub.add_parser(name, help=help_, description=help_, epilog=EXIT_CODES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(func=func)
         if name != "demo":
-            p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+            p.add_argument("assignment", nargs="*", help=f"assignment ids: {KNOWN} (default: all)")
             p.add_argument("--all", action="store_true", help="every assignment")
         if name == "demo":
             p.add_argument("--dir", help="the scratch copy to run in (default: demo/ in the course "
                                          "directory; an earlier demo's copy there is replaced)")
         if name == "export":
-            p.add_argument("--output", help="CSV path (one assignment; default "
-                                            "grades-<assignment>.csv in the course directory)")
+            p.add_argument("--output", help="CSV path (default: grades-<assignment>.csv for one "
+                                            "assignment; with --format, grades-<format>.csv, "
+                                            "grades-course.csv for csv)")
+            p.add_argument("--format", choices=["csv", "canvas", "moodle"],
+                           help="one file for every chosen assignment: the LMS's import format, "
+                                "or csv (the kit's own, per function, late penalty, submission time)")
     p = sub.add_parser("data", help="install the application's data set: the kit's stand-in "
                                     "or the real files")
     p.add_argument("which", choices=["standin", "real"])
     p.add_argument("--from", dest="source", metavar="PATH",
                    help="folder with train_catvnoncat.h5 and test_catvnoncat.h5 (for `real`)")
     p.set_defaults(func=cmd_data)
+    p = sub.add_parser("roster", help="import students' names, e-mails and LMS ids into the gradebook")
+    p.add_argument("action", choices=["import"])
+    p.add_argument("file", help="CSV: id, first_name, last_name, email, lms_user_id (or a Canvas "
+                                "gradebook export)")
+    p.set_defaults(func=cmd_roster)
     p = sub.add_parser("replay", help="judge one student's functions again as grading did and show "
-                                      "the hidden inputs behind each verdict (for course staff)")
-    p.add_argument("assignment")
+                                      "the hidden inputs behind each verdict (for course staff)",
+                       epilog=EXIT_CODES)
+    p.add_argument("assignment", help=f"one of {KNOWN}")
     p.add_argument("student_id")
     p.add_argument("function", nargs="*", help="graded functions (default: all)")
     p.set_defaults(func=cmd_replay)
     p = sub.add_parser("grade", help="autograde submitted/ into autograded/ and the gradebook: "
-                                     "parallel, sandboxed, resumable")
-    p.add_argument("assignment")
+                                     "parallel, sandboxed, resumable", epilog=EXIT_CODES)
+    p.add_argument("assignment", nargs="?", help=f"one of {KNOWN}")
     p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     p.add_argument("--force", action="store_true", help="grade again what is already graded")
-    p.add_argument("--student", nargs="+", metavar="ID", help="only these students")
+    p.add_argument("--student", action="extend", nargs="+", metavar="ID",
+                   help="only these students (before or after the assignment; each must have a "
+                        "submission)")
     p.add_argument("--cluster", metavar="ADDRESS", help="grade on the workers of this Dask "
                    "scheduler (tls://host:8786; tcp:// on this machine only) instead of local processes")
     p.set_defaults(func=cmd_grade)
     args = parser.parse_args(argv)
+    _check_ids(args)
+    _line_buffered()
     root = course.find_root()
     os.environ["PATH"] = course.tool_env()["PATH"]
-    args.func(args, root)
+    from dnnkit.notebook import NotebookError
+    with warnings.catch_warnings():
+        if not sys.warnoptions:   # no library warnings (SQLAlchemy's SAWarning...); -W shows them
+            warnings.simplefilter("ignore")
+        try:
+            _preflight(args, root)
+            args.func(args, root)
+        except NotebookError as error:   # a notebook that is not one: name it, no traceback
+            course.stop(f"dnnkit {args.command}: {error}", course.FAULTS)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,23 @@
 """The course directory: where it is, running nbgrader in it, reading its gradebook."""
 import os
+import re
 import subprocess
 import sys
 
 # Assignment ids, in course order.
 ASSIGNMENTS = ["planar", "step_by_step", "application"]
+
+# The exit codes of every `dnnkit` command (docs/workflow.md, "Exit codes and messages").
+DONE = 0          # it did what was asked
+FAULTS = 1        # it ran, but not everything went right (a submission faulted, a step failed)
+USAGE = 2         # a wrong command line: an unknown option, assignment or student id
+NOTHING_TO_DO = 3  # nothing to work on, or an earlier step is missing: the message names it
+
+
+def stop(message, code):
+    """End a command: `message` on stderr (one line, "dnnkit <command>: ..."), exit `code`."""
+    print(message, file=sys.stderr, flush=True)
+    raise SystemExit(code)
 
 
 def find_root(start=None):
@@ -70,9 +83,30 @@ def nbgrader(root, *args, check=True, quiet=True):
     result = subprocess.run(cmd, cwd=root, env=tool_env(), text=True,
                             stdout=subprocess.PIPE if quiet else None,
                             stderr=subprocess.STDOUT if quiet else None)
+    if quiet:   # what may be shown: nbgrader's own lines, not its libraries' warnings
+        result.stdout = without_warnings(result.stdout or "")
     if check and result.returncode != 0:
         raise SystemExit(f"dnnkit: `nbgrader {' '.join(args)}` failed:\n{result.stdout or ''}")
     return result
+
+
+_WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
+
+
+def without_warnings(text):
+    """`text` without Python warning blocks ("path.py:12: SAWarning: ..." and the indented
+    source line after it), which libraries under nbgrader (SQLAlchemy) print on stderr. The
+    kernels nbgrader starts keep their warnings: only what dnnkit shows is filtered."""
+    kept, skipping = [], False
+    for line in text.split("\n"):
+        if _WARNING.match(line):
+            skipping = True
+            continue
+        if skipping and line.startswith((" ", "\t")):
+            continue
+        skipping = False
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def db_url(root):
@@ -82,6 +116,17 @@ def db_url(root):
     so dnnkit and plain nbgrader always use the same gradebook."""
     from dnnkit.batch.engine import load_config
     return load_config(root)[1].db_url
+
+
+def released(root):
+    """The ids of the assignments the gradebook knows (`dnnkit release` puts them there); a
+    SQLite gradebook that does not exist yet is not created."""
+    from nbgrader.api import Gradebook
+    url = db_url(root)
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        return set()
+    with Gradebook(url) as gb:
+        return {a.name for a in gb.assignments}
 
 
 def scores(root, assignment):

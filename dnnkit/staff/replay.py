@@ -22,27 +22,37 @@ def replay(root, assignment, student, functions=None, out=sys.stdout):
     from dnnkit import notebook
     from dnnkit.staff import results
     from dnnkit.host import sandbox
+    from dnnkit.staff.course import NOTHING_TO_DO, USAGE, stop
     config, coursedir = engine.load_config(root)
     sources = sorted(glob.glob(os.path.join(root, "source", assignment, "*.ipynb")))
     if not sources:
-        raise SystemExit(f"dnnkit replay: no source notebook in {os.path.join(root, 'source', assignment)}")
+        stop(f"dnnkit replay: no source notebook in {os.path.join(root, 'source', assignment)}",
+             NOTHING_TO_DO)
     name = os.path.splitext(os.path.basename(sources[0]))[0]
     folder = coursedir.format_path(coursedir.submitted_directory, student, assignment)
     path = os.path.join(folder, name + ".ipynb")
+    if not os.path.isdir(folder):
+        others = sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(
+            coursedir.format_path(coursedir.submitted_directory, "*", assignment)) if os.path.isdir(p))
+        stop(f"dnnkit replay: unknown student '{student}': no such submission (no "
+             f"{os.path.relpath(folder, root)}{os.sep}; students with a submission of {assignment}: "
+             f"{', '.join(others[:10]) + (' ...' if len(others) > 10 else '') or 'none'})", USAGE)
     if not os.path.isfile(path):
-        raise SystemExit(f"dnnkit replay: {path}: no such submission")
+        stop(f"dnnkit replay: {student} submitted no {name}.ipynb in "
+             f"{os.path.relpath(folder, root)}{os.sep}: nothing to replay", NOTHING_TO_DO)
+    submitted = notebook.read(path)   # a notebook that is not one: NotebookError, naming it
     settings = judge_mod.JudgeGradedFunctions(config=config)
     judge = judge_mod.cached_judge(assignment, sources[0])
     judge.timeout, judge.memory_bytes, judge.secret = settings.timeout, settings.memory_mb << 20, settings.secret
     unknown = sorted(set(functions or ()) - set(judge.functions))
     if unknown:
-        raise SystemExit(f"dnnkit replay: {assignment} has no graded function {', '.join(unknown)} "
-                         f"(it has {', '.join(judge.functions)})")
+        stop(f"dnnkit replay: {assignment} has no graded function {', '.join(unknown)} "
+             f"(it has {', '.join(judge.functions)})", USAGE)
     recorded = results.verdicts_of(root, assignment, student)
     work = _working_copy(folder, os.path.join(root, "release", assignment))
     try:
         with sandbox.working_copy(work, parent=settings) as session:
-            verdicts = judge.judge(notebook.read(path), student, functions, session=session)
+            verdicts = judge.judge(submitted, student, functions, session=session)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for function, verdict in verdicts.items():
