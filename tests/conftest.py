@@ -18,6 +18,15 @@ def copy_course(dest):
     return copy(ROOT, dest)
 
 
+def grade_exit_code(output):
+    """The exit code `dnnkit grade` owes for the run its output describes: 1 when its summary
+    line ("step_by_step: 9 submissions: 7 graded, 2 fault (...)") counts a fault, else 0."""
+    import re
+    faults = re.findall(r"^\S+: \d+ submissions?: .*?(\d+) fault", output, re.M)
+    assert faults, f"no summary line in:\n{output[-3000:]}"
+    return 1 if int(faults[-1]) else 0
+
+
 @pytest.fixture
 def course(tmp_path):
     return copy_course(tmp_path / "course")

@@ -69,6 +69,9 @@ def test_one_summary_and_full_marks_say_so(planar_feedback):
     failed = eli.select("table.dnnkit-results tr.fail")
     assert len(failed) == 1 and "✗" in failed[0].get_text()
     assert "What to do next" in eli.get_text() and "Full marks" not in eli.get_text()
+    # a blank function is told to fill in its lines, not how its (absent) random draws behave
+    blank = page(planar_feedback, "ben_blank").select_one("table.dnnkit-results").get_text()
+    assert "fill in the line" in blank and "random state" not in blank
     link = failed[0].find("a")["href"]
     assert eli.find(id=link[1:]) is not None
 
@@ -82,3 +85,43 @@ def test_pages_are_self_contained_and_alone(planar_feedback):
         assert "$" not in markdown and len(soup.find_all("math")) > 20
         folder = os.path.join(planar_feedback, "feedback", student, A)
         assert sorted(os.listdir(folder)) == [NB + ".html", "timestamp.txt"]
+
+
+def test_a_submissions_own_outputs_are_prints_and_plots_only(tmp_path):
+    """Hostile: the submitted notebook's outputs carry a script, a flood of text, and a tag on
+    a test cell (cells' tags are the student's to write). Feedback shows prints (bounded) and
+    PNG plots of the long trainings only, and never touches a test cell's outputs."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+    from dnnkit.plugins.feedback import OWN_TEXT, restore_shortened
+
+    def notebook_(outputs):
+        training = new_code_cell("train()", id="training", outputs=outputs)
+        training.metadata["tags"] = [SHORTENED_TAG]
+        test = new_code_cell("check()", id="test", outputs=[new_output("stream", text="✗ Graded: 0 / 10\n")])
+        test.metadata.update(tags=[SHORTENED_TAG], nbgrader={"grade": True, "grade_id": "test_f",
+                                                            "points": 10, "locked": True})
+        return new_notebook(cells=[training, test])
+
+    hostile = [new_output("display_data", data={"text/html": "<script>alert(1)</script>",
+                                                 "image/png": "iVBORw0KGgo="}),
+               new_output("display_data", data={"text/html": "<img src=x onerror=alert(1)>"}),
+               new_output("stream", text="Cost after iteration 0: 0.69\n" * 20000)]
+    submitted = notebook_(hostile)
+    submitted.cells[1].outputs = [new_output("stream", text="✓ Graded: 10 / 10\n")]
+    folder = tmp_path / "submitted" / "ada" / "planar"
+    folder.mkdir(parents=True)
+    nbformat.write(submitted, str(folder / "nb.ipynb"))
+    graded = notebook_([new_output("stream", text="Cost after iteration 0: 0.69\n")])
+    here = tmp_path / "autograded" / "ada" / "planar"
+    restore_shortened(graded, {"metadata": {"path": str(here)}, "unique_key": "nb",
+                               "nbgrader": {"student": "ada", "assignment": "planar"}})
+    shown = graded.cells[0].outputs
+    assert [sorted(o.get("data", {})) for o in shown if o.output_type == "display_data"] == [["image/png"]]
+    assert "script" not in json_of(shown) and "onerror" not in json_of(shown)
+    assert sum(len(o.get("text", "")) for o in shown) <= OWN_TEXT + len(SHORTENED_NOTE) + 1
+    assert text_of(graded.cells[1].outputs) == "✗ Graded: 0 / 10\n"   # the grader's, kept
+
+
+def json_of(outputs):
+    import json
+    return json.dumps(outputs)

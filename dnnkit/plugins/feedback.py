@@ -181,7 +181,35 @@ NOT_RUN_NOTE = ("Shortened while grading (a few iterations only), and your submi
 
 
 def _shortened(cell):
-    return cell.cell_type == "code" and SHORTENED_TAG in cell.metadata.get("tags", [])
+    """A long training's cell. A tag in a test or answer cell (a student can write tags) never
+    counts: their outputs are the grader's."""
+    return (cell.cell_type == "code" and SHORTENED_TAG in cell.metadata.get("tags", [])
+            and not cell.metadata.get("nbgrader"))
+
+
+OWN_TEXT, OWN_IMAGES = 100_000, 12   # of a cell's own outputs shown (a run prints and plots little)
+
+
+def own_outputs(outputs, secrets=()):
+    """What feedback shows of a submitted cell's outputs: prints and PNG plots only (no HTML or
+    script a student's notebook could carry into a page TAs open too), within bounds."""
+    shown, text, images = [], 0, 0
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream" and text < OWN_TEXT:
+            piece = _text(output)[:OWN_TEXT - text]
+            text += len(piece)
+            shown.append({"output_type": "stream", "name": output.get("name") == "stderr" and
+                          "stderr" or "stdout", "text": piece})
+        elif kind in ("display_data", "execute_result") and images < OWN_IMAGES:
+            data = output.get("data", {})
+            if isinstance(data.get("image/png"), str):
+                images += 1
+                shown.append({"output_type": "display_data", "metadata": {},
+                              "data": {"image/png": data["image/png"]}})
+    for output in shown:
+        clean_output(output, set(secrets), [])
+    return shown
 
 
 def submitted_cells(resources):
@@ -189,8 +217,8 @@ def submitted_cells(resources):
     here = resources.get("metadata", {}).get("path") or ""
     info = resources.get("nbgrader", {})
     # <root>/autograded/<student>/<assignment> -> <root>/submitted/<student>/<assignment>
-    path = os.path.join(here, "..", "..", "..", "submitted", info.get("student", ""),
-                        info.get("assignment", ""), resources.get("unique_key", "") + ".ipynb")
+    path = os.path.normpath(os.path.join(here, "..", "..", "..", "submitted", info.get("student", ""),
+                            info.get("assignment", ""), resources.get("unique_key", "") + ".ipynb"))
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception:   # no submitted copy here (another machine graded it): notes only
@@ -198,7 +226,7 @@ def submitted_cells(resources):
     return {c.get("id"): c.get("outputs", []) for c in nb.cells if c.cell_type == "code"}
 
 
-def restore_shortened(nb, resources):
+def restore_shortened(nb, resources, secrets=()):
     """Each cell grading shortened shows the submission's own outputs of it, or says why not:
     never the few-iteration run's plot or accuracy as if it were the student's result."""
     own = None
@@ -206,7 +234,7 @@ def restore_shortened(nb, resources):
         if not _shortened(cell):
             continue
         own = submitted_cells(resources) if own is None else own
-        outputs = own.get(cell.get("id")) or []
+        outputs = own_outputs(own.get(cell.get("id")) or [], secrets)
         note = {"output_type": "stream", "name": "stdout",
                 "text": (SHORTENED_NOTE if outputs else NOT_RUN_NOTE) + "\n"}
         cell.outputs = [nbformat.from_dict(o) for o in _merged_streams([note, *outputs])]
@@ -277,7 +305,7 @@ class StudentFeedback(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 clean_output(output, secrets, regions)
         status = Outcome.read(os.path.join(resources.get("metadata", {}).get("path") or "", STATUS_FILE))
-        restore_shortened(nb, resources)
+        restore_shortened(nb, resources, secrets)
         for cell in list(nb.cells):
             verdict = Verdict.of_cell(cell)
             if verdict:

@@ -74,8 +74,8 @@ class SelfContained(NbGraderPreprocessor):
         here = resources.get("metadata", {}).get("path") or "."
         assignment = resources.get("nbgrader", {}).get("assignment", "")
         # <root>/autograded/<student>/<assignment> -> <root>/release/<assignment>
-        release = os.path.join(here, "..", "..", "..", "release", assignment)
+        release = os.path.normpath(os.path.join(here, "..", "..", "..", "release", assignment))
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source = math_to_mathml(inline_images(cell.source, [here, release]))
+                cell.source = math_to_mathml(inline_images(cell.source, [release, here]))
         return nb, resources
