@@ -15,6 +15,7 @@ again and compares the bytes with source/ and release/.
 Coordinates are inches (1 unit = 72 pt in the SVG): a figure 9 units wide fills a notebook's
 width. Colour is used sparingly: forward steps blue, backward steps orange, the rest grey.
 """
+import contextlib
 import io
 import os
 import re
@@ -366,12 +367,35 @@ def drawn(assignment):
     """{file name: SVG bytes} of the assignment's figures, drawn now."""
     import matplotlib
     out = {}
-    with matplotlib.rc_context():
+    with matplotlib.rc_context(), _own_fonts_only():
         matplotlib.rcdefaults()      # whatever matplotlibrc or the caller's style says
         matplotlib.rcParams.update(STYLE)
         for name, function in FIGURES.get(assignment, {}).items():
             out[name + ".svg"] = function()
     return out
+
+
+@contextlib.contextmanager
+def _own_fonts_only():
+    """Drawing with matplotlib's own fonts only. The font cache may also list the system's
+    DejaVu (Debian's fonts-dejavu, another version: other glyph outlines), and which one
+    `findfont` picks then depends on how the cache was built (seen here): the files differed."""
+    import matplotlib
+    from matplotlib import font_manager
+    manager = font_manager.fontManager
+    folder = os.path.realpath(os.path.join(matplotlib.get_data_path(), "fonts", "ttf"))
+    saved = manager.ttflist
+    manager.ttflist = [f for f in saved if os.path.dirname(os.path.realpath(f.fname)) == folder]
+    for name in sorted(os.listdir(folder)):   # and every one of them, whatever the cache lists
+        path = os.path.join(folder, name)
+        if name.endswith(".ttf") and path not in {os.path.realpath(f.fname) for f in manager.ttflist}:
+            manager.addfont(path)
+    manager._findfont_cached.cache_clear()
+    try:
+        yield
+    finally:
+        manager.ttflist = saved
+        manager._findfont_cached.cache_clear()
 
 
 def images_dir(root, assignment, where="source"):
