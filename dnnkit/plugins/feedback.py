@@ -93,13 +93,11 @@ def clean_output(output, secrets, regions):
     if output.get("output_type") == "error":
         clean_error(output, secrets, regions)
     elif output.get("output_type") == "stream":
-        text = output.get("text", "")
-        output["text"] = without_hidden(text if isinstance(text, str) else "".join(text), secrets)
+        output["text"] = without_hidden(_joined(output.get("text", "")), secrets)
     else:
         data = output.get("data", {})
         for mime in [m for m in data if m.startswith("text/")]:
-            text = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
-            data[mime] = without_hidden(text, secrets)
+            data[mime] = without_hidden(_joined(data[mime]), secrets)
 
 
 def _escape(text):
@@ -254,7 +252,11 @@ def _merged_streams(outputs):
 
 
 def _text(output):
-    text = output.get("text", "")
+    return _joined(output.get("text", ""))
+
+
+def _joined(text):
+    """A notebook's text: a string, or the list of lines nbformat also allows."""
     return text if isinstance(text, str) else "".join(text)
 
 

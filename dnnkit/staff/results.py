@@ -112,10 +112,15 @@ def _mtime(path):
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).replace(tzinfo=None)
 
 
-def status_of(root, assignment, student, stored=_UNREAD, submitted=False):
-    """(status, reason) of one submission. `submitted`: the gradebook has its submission."""
+def status_of(root, assignment, student):
+    """(status, reason) of one submission."""
+    return _status(root, assignment, student, outcome_of(root, assignment, student)[0])
+
+
+def _status(root, assignment, student, outcome, submitted=False):
+    """(status, reason) from its Outcome, else from what is there. `submitted`: the gradebook
+    has its submission."""
     folder = os.path.join(root, "autograded", student, assignment)
-    outcome, _ = outcome_of(root, assignment, student, stored)
     if outcome is not None:
         untold = [str(f) for f in outcome.faults if str(f) not in outcome.reason]
         return outcome.status, "; ".join(filter(None, [outcome.reason, *untold]))
@@ -173,8 +178,7 @@ def collect(root, assignment):
     results = []
     for student in students(root, assignment):
         outcome, verdicts = outcome_of(root, assignment, student, stored.get(student))
-        status, reason = status_of(root, assignment, student, stored.get(student),
-                                   submitted=student in submissions)
+        status, reason = _status(root, assignment, student, outcome, submitted=student in submissions)
         graded = {function_of(g): s for g, s in table.get(student, {}).items()}
         scores = {f: graded[f] for f in functions if f in graded} if status != "missing" else {}
         if verdicts is None:
